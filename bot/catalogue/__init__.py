@@ -1,0 +1,26 @@
+"""The municipality's knowledge: departments, products (by UPL name), other organisations.
+
+Knowledge is data (`data/catalogue/`), read once by one loader shared by the bot service
+and the action server. A maintainer adds a product by editing YAML, never Python.
+"""
+from .model import (
+    CaseSpec,
+    Catalogue,
+    CatalogueError,
+    Department,
+    Organisation,
+    Product,
+    slug,
+)
+from .loader import load_catalogue
+
+__all__ = [
+    "CaseSpec",
+    "Catalogue",
+    "CatalogueError",
+    "Department",
+    "Organisation",
+    "Product",
+    "load_catalogue",
+    "slug",
+]
