@@ -1,0 +1,1 @@
+"""The citizen chat channel: conversations, stored messages, forwarding to Rasa."""

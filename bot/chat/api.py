@@ -1,0 +1,146 @@
+"""HTTP API of the citizen chat channel (used by the widget)."""
+from __future__ import annotations
+
+import asyncio
+import json as jsonlib
+
+from sanic import Blueprint, Request
+from sanic.response import json
+
+from ..desk import service as desk_service
+from ..errors import ClientError, json_body
+from ..privacy import NOTICE, mask_personal_numbers
+from .rasa_client import RasaUnavailable
+from .store import ConversationNotFound
+
+bp = Blueprint("chat", url_prefix="/api/conversations")
+
+MAX_CLIENT_ID = 64
+MAX_PAYLOAD = 300
+
+UNAVAILABLE_NL = (
+    "Balie is even niet bereikbaar. Je bericht is bewaard. Probeer het zo nog eens, "
+    "of bel 14 0999."
+)
+
+
+def _token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("bearer "):
+        raise ClientError(401, "missing bearer token")
+    return header[7:].strip()
+
+
+def _authorise(request: Request, conversation_id: str) -> None:
+    try:
+        request.app.ctx.chat.authorise(conversation_id, _token(request))
+    except ConversationNotFound:
+        # 404 for a wrong token too: do not reveal which conversations exist.
+        raise ClientError(404, "conversation not found")
+
+
+@bp.post("")
+async def create_conversation(request: Request):
+    """Start a conversation; the token is the only key to it."""
+    conversation_id, token = request.app.ctx.chat.create_conversation()
+    return json({"id": conversation_id, "token": token}, status=201)
+
+
+def _citizen_input(request: Request) -> tuple[str, str | None]:
+    """The text to store and forward, and the client's message id."""
+    body = json_body(request)
+    limit = request.app.ctx.settings.max_message_chars
+    client_id = body.get("client_id")
+    if client_id is not None and (not isinstance(client_id, str) or not 0 < len(client_id) <= MAX_CLIENT_ID):
+        raise ClientError(400, f"client_id must be a string of 1 to {MAX_CLIENT_ID} characters")
+    if "payload" in body:
+        payload = body["payload"]
+        if not isinstance(payload, str) or not payload.startswith("/") or len(payload) > MAX_PAYLOAD:
+            raise ClientError(400, f"payload must be a string starting with '/' of at most {MAX_PAYLOAD} characters")
+        return payload, client_id
+    text = body.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ClientError(400, "text is required", "Typ eerst je vraag.")
+    if len(text) > limit:
+        raise ClientError(
+            400, f"text is longer than {limit} characters",
+            f"Je bericht is te lang. Gebruik maximaal {limit} tekens.",
+        )
+    if text.lstrip().startswith("/"):
+        # A typed "/intent" would bypass NLU: treat it as plain text.
+        text = text.lstrip().lstrip("/")
+    return text.strip(), client_id
+
+
+@bp.post("/<conversation_id>/messages")
+async def post_message(request: Request, conversation_id: str):
+    """Store the citizen's message, forward it to Rasa, store and return the replies."""
+    _authorise(request, conversation_id)
+    text, client_id = _citizen_input(request)
+    chat = request.app.ctx.chat
+    masked = mask_personal_numbers(text)
+    message, created = chat.add(conversation_id, "citizen", masked.text,
+                                client_id=client_id, delivered=False)
+    if not created and message.delivered:
+        # A resend of a message already answered: return the stored answers, do not ask Rasa again.
+        return json({"messages": [m.to_json() for m in chat.replies_after(conversation_id, message.seq)]})
+    replies = []
+    if masked.masked and created:
+        replies.append(chat.add(conversation_id, "system", NOTICE)[0])
+    control = chat.control(conversation_id)
+    if control != "bot":
+        # A clerk has (or is about to take) the conversation: push it to the console.
+        await desk_service.citizen_said(request.app, conversation_id, message.to_json())
+    try:
+        # Also while a clerk holds it: Rasa is paused then and only records the message,
+        # so its transcript stays whole.
+        answers = await request.app.ctx.rasa.send(conversation_id, masked.text)
+    except RasaUnavailable:
+        if control == "bot":
+            return json({"error": "assistant unavailable", "message": UNAVAILABLE_NL,
+                         "seq": message.seq}, status=503)
+        answers = []
+    for answer in answers:
+        if answer.get("text") or answer.get("buttons"):
+            replies.append(chat.add(conversation_id, "bot", answer.get("text") or "",
+                                    buttons=answer.get("buttons"))[0])
+    chat.mark_delivered(conversation_id, message.seq)
+    return json({"seq": message.seq, "messages": [m.to_json() for m in replies]})
+
+
+@bp.get("/<conversation_id>/messages")
+async def get_messages(request: Request, conversation_id: str):
+    """Everything after a sequence number: for reloads and reconnects."""
+    _authorise(request, conversation_id)
+    try:
+        after = int(request.args.get("after", "0"))
+    except ValueError:
+        raise ClientError(400, "after must be a whole number")
+    if after < 0:
+        raise ClientError(400, "after must not be negative")
+    return json({"messages": [m.to_json() for m in request.app.ctx.chat.after(conversation_id, after)]})
+
+
+@bp.websocket("/<conversation_id>/ws")
+async def conversation_socket(request: Request, ws, conversation_id: str):
+    """Pushes clerk and system messages. First message: {"type": "auth", "token": "..."}.
+
+    Browsers cannot set headers on a WebSocket and a token in the URL ends up in logs,
+    so the token comes as the first message.
+    """
+    chat = request.app.ctx.chat
+    try:
+        first = jsonlib.loads(await asyncio.wait_for(ws.recv(), timeout=10))
+        chat.authorise(conversation_id, first.get("token", ""))
+    except (asyncio.TimeoutError, ValueError, TypeError, AttributeError, ConversationNotFound):
+        await ws.send(jsonlib.dumps({"type": "error", "error": "conversation not found"}))
+        await ws.close()
+        return
+    hub = request.app.ctx.hub
+    hub.join_conversation(conversation_id, ws)
+    try:
+        await ws.send(jsonlib.dumps({"type": "hello", "control": chat.control(conversation_id)}))
+        while True:
+            await ws.recv()  # the widget sends pings; nothing else is expected
+    finally:
+        hub.leave_conversation(conversation_id, ws)

@@ -1,0 +1,149 @@
+"""The bot service's database: SQLite by default, PostgreSQL when DATABASE_URL says so.
+
+SQLAlchemy Core tables; the schema is created on start (`create_all` is idempotent).
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+metadata = sa.MetaData()
+
+conversations = sa.Table(
+    "conversations",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    # SHA-256 of the citizen's bearer token: a leaked database does not leak tokens.
+    sa.Column("token_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # Who answers the citizen: bot, waiting (handover requested), clerk, closed.
+    sa.Column("control", sa.String(16), nullable=False, default="bot"),
+    sa.Column("last_seq", sa.Integer, nullable=False, default=0),
+)
+
+messages = sa.Table(
+    "messages",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("conversation_id", sa.String(36), sa.ForeignKey("conversations.id"), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("sender", sa.String(16), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("buttons", sa.JSON, nullable=True),
+    # Extra facts shown with a message, e.g. {"clerk_name": "Sanne"}.
+    sa.Column("meta", sa.JSON, nullable=True),
+    # The widget's own id for a message: a resend after a network error is not stored twice.
+    sa.Column("client_id", sa.String(64), nullable=True),
+    # False until Rasa has answered this citizen message; a retry forwards it again.
+    sa.Column("delivered", sa.Boolean, nullable=False, default=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("conversation_id", "seq", name="uq_message_seq"),
+    sa.UniqueConstraint("conversation_id", "client_id", name="uq_message_client_id"),
+)
+
+
+cases = sa.Table(
+    "cases",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    # Z-<year>-<six digits>, unique; see bot/cases/store.py for how it is drawn.
+    sa.Column("number", sa.String(16), nullable=False, unique=True),
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(24), nullable=False),
+    sa.Column("upl_name", sa.String(120), nullable=True),
+    sa.Column("department", sa.String(40), nullable=False),
+    sa.Column("handling_term_days", sa.Integer, nullable=False),
+    sa.Column("due_date", sa.Date, nullable=False),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("conversation_id", sa.String(36), nullable=True, index=True),
+    sa.Column("details", sa.JSON, nullable=False),
+    sa.Column("contact_email", sa.String(254), nullable=True),
+    sa.Column("contact_phone", sa.String(32), nullable=True),
+    sa.Column("contact_postcode", sa.String(8), nullable=True),
+    # Sent by the caller; a retry with the same key returns the same case.
+    sa.Column("idempotency_key", sa.String(128), nullable=False, unique=True),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# One row per year: the last case number handed out. Incremented inside the
+# transaction that inserts the case, so numbers are unique under concurrency.
+case_counters = sa.Table(
+    "case_counters",
+    metadata,
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("last", sa.Integer, nullable=False),
+)
+
+clerks = sa.Table(
+    "clerks",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),
+    sa.Column("display_name", sa.String(64), nullable=False),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+clerk_sessions = sa.Table(
+    "clerk_sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("clerk_id", sa.Integer, sa.ForeignKey("clerks.id"), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    # Last request or console heartbeat: a clerk counts as available for 5 minutes after.
+    sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+handovers = sa.Table(
+    "handovers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("conversation_id", sa.String(36), sa.ForeignKey("conversations.id"), nullable=False, index=True),
+    sa.Column("status", sa.String(16), nullable=False),  # waiting, active, closed
+    sa.Column("queue", sa.String(40), nullable=False),   # department id
+    sa.Column("reason", sa.String(64), nullable=False),
+    sa.Column("upl_name", sa.String(120), nullable=True),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("facts", sa.JSON, nullable=False),
+    sa.Column("clerk_id", sa.Integer, sa.ForeignKey("clerks.id"), nullable=True),
+    sa.Column("outcome", sa.Text, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+
+def connect(url: str) -> Engine:
+    """Create the engine and make sure the schema exists."""
+    options = {"future": True, "pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        from pathlib import Path
+
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # SQLite: one writer at a time; wait instead of failing under concurrent writes.
+        options["connect_args"] = {"timeout": 30, "check_same_thread": False}
+    engine = sa.create_engine(url, **options)
+    if url.startswith("sqlite"):
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+    metadata.create_all(engine)
+    return engine
+
+
+def ping(engine: Engine) -> bool:
+    """Whether the database answers."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        return True
+    except sa.exc.SQLAlchemyError:
+        return False
