@@ -1,0 +1,1 @@
+"""Cases (zaken): reports, complaints, callback requests and questions for a department."""

@@ -1,0 +1,110 @@
+"""HTTP API of the case store.
+
+- Internal (action server, service token): open a case, look up a case after verification.
+- Desk (clerk login): read cases by number or conversation.
+"""
+from __future__ import annotations
+
+import re
+
+from sanic import Blueprint, Request
+from sanic.response import json
+
+from .. import validation
+from ..auth import require_service
+from ..desk.sessions import require_clerk
+from ..errors import ClientError, json_body
+from .model import CaseError
+from .store import NewCase
+
+bp = Blueprint("cases")
+
+CASE_NUMBER = re.compile(r"^Z-\d{4}-\d{6}$", re.IGNORECASE)
+
+
+def _optional(body: dict, key: str, check) -> str | None:
+    value = body.get(key)
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise ClientError(400, f"{key} must be text")
+    try:
+        return check(value)
+    except validation.InvalidValue as exc:
+        raise ClientError(400, f"{key} is not valid", str(exc))
+
+
+def new_case_from(body: dict, created_by: str) -> NewCase:
+    """Check a JSON request body and turn it into a NewCase."""
+    for key in ("type", "idempotency_key"):
+        if not isinstance(body.get(key), str) or not body[key]:
+            raise ClientError(400, f"{key} is required")
+    return NewCase(
+        type=body["type"],
+        idempotency_key=body["idempotency_key"],
+        created_by=created_by,
+        upl_name=body.get("product") or None,
+        conversation_id=body.get("conversation_id") or None,
+        channel=body.get("channel") or "chat",
+        details=body.get("details") or {},
+        contact_email=_optional(body, "email", validation.email),
+        contact_phone=_optional(body, "phone", validation.phone),
+        contact_postcode=_optional(body, "postcode", validation.postcode),
+    )
+
+
+def open_case(request: Request, new: NewCase):
+    try:
+        case, created = request.app.ctx.cases.open(new)
+    except CaseError as exc:
+        raise ClientError(400, str(exc))
+    return json(case.to_json(request.app.ctx.catalogue), status=201 if created else 200)
+
+
+@bp.post("/api/internal/cases")
+async def create_case(request: Request):
+    """Open a case for the action server. 201 new, 200 when the idempotency key is known."""
+    require_service(request)
+    return open_case(request, new_case_from(json_body(request), "balie"))
+
+
+@bp.post("/api/internal/cases/lookup")
+async def lookup_case(request: Request):
+    """Status of a case, only after the e-mail or postcode on record is confirmed.
+
+    Unknown number and wrong verification get the same 404: nothing leaks.
+    """
+    require_service(request)
+    body = json_body(request)
+    number = body.get("number")
+    if not isinstance(number, str) or not CASE_NUMBER.match(number.strip()):
+        raise ClientError(400, "number must look like Z-2026-000123")
+    verification = body.get("verification")
+    if not isinstance(verification, str) or not verification.strip():
+        raise ClientError(400, "verification is required")
+    case = request.app.ctx.cases.verified(number.strip(), verification)
+    if case is None:
+        raise ClientError(404, "no case with this number and verification")
+    data = case.to_json(request.app.ctx.catalogue)
+    return json({key: data[key] for key in ("number", "type_nl", "status", "status_nl", "department", "due_date")})
+
+
+@bp.get("/api/desk/cases/<number>")
+async def desk_case(request: Request, number: str):
+    """A case, for a logged-in clerk."""
+    require_clerk(request)
+    case = request.app.ctx.cases.by_number(number)
+    if case is None:
+        raise ClientError(404, "case not found")
+    return json(case.to_json(request.app.ctx.catalogue))
+
+
+@bp.get("/api/desk/cases")
+async def desk_cases(request: Request):
+    """Cases of one conversation, for a logged-in clerk."""
+    require_clerk(request)
+    conversation = request.args.get("conversation")
+    if not conversation:
+        raise ClientError(400, "conversation is required")
+    catalogue = request.app.ctx.catalogue
+    return json({"cases": [c.to_json(catalogue) for c in request.app.ctx.cases.by_conversation(conversation)]})
