@@ -1,0 +1,1 @@
+"""The clerk console: clerk accounts and sessions, the handover queue, live chat."""

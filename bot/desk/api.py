@@ -1,0 +1,260 @@
+"""HTTP and WebSocket API of the clerk console (documented in docs/api.md)."""
+from __future__ import annotations
+
+import asyncio
+import json as jsonlib
+from datetime import datetime, timezone
+
+from sanic import Blueprint, Request
+from sanic.response import json
+
+from ..auth import require_service
+from ..cases.api import new_case_from, open_case
+from ..chat.rasa_client import RasaUnavailable
+from ..chat.store import ConversationNotFound
+from ..errors import ClientError, json_body
+from .handovers import STATUSES, HandoverConflict, HandoverNotFound
+from .sessions import COOKIE, ClerkError, request_token, require_clerk
+from . import service
+
+bp = Blueprint("desk", url_prefix="/api/desk")
+internal = Blueprint("desk_internal", url_prefix="/api/internal")
+
+MAX_LOGIN_FIELD = 256
+MAX_CLERK_MESSAGE = 2000
+
+
+@bp.post("/login")
+async def login(request: Request):
+    """Username + password → session cookie for the console and a bearer token for API clients."""
+    body = json_body(request)
+    username, password = body.get("username"), body.get("password")
+    if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
+        raise ClientError(400, "username and password are required")
+    if len(username) > MAX_LOGIN_FIELD or len(password) > MAX_LOGIN_FIELD:
+        raise ClientError(400, f"username and password are at most {MAX_LOGIN_FIELD} characters")
+    try:
+        clerk, token = await asyncio.get_running_loop().run_in_executor(
+            None, request.app.ctx.clerks.login, username, password)
+    except ClerkError:
+        raise ClientError(401, "wrong username or password", "Gebruikersnaam of wachtwoord klopt niet.")
+    response = json({"token": token, "clerk": {"id": clerk.id, "name": clerk.display_name}})
+    response.cookies[COOKIE] = token
+    response.cookies[COOKIE]["httponly"] = True
+    response.cookies[COOKIE]["samesite"] = "Strict"
+    response.cookies[COOKIE]["path"] = "/"
+    response.cookies[COOKIE]["max-age"] = request.app.ctx.settings.session_hours * 3600
+    return response
+
+
+@bp.post("/logout")
+async def logout(request: Request):
+    require_clerk(request)
+    request.app.ctx.clerks.logout(request_token(request))
+    response = json({"status": "logged out"})
+    del response.cookies[COOKIE]
+    return response
+
+
+@bp.get("/me")
+async def me(request: Request):
+    clerk = require_clerk(request)
+    return json({"id": clerk.id, "username": clerk.username, "name": clerk.display_name})
+
+
+@bp.get("/handovers")
+async def list_handovers(request: Request):
+    """Handovers by status (waiting, active or closed), with waiting time and summary."""
+    require_clerk(request)
+    status = request.args.get("status", "waiting")
+    if status not in STATUSES:
+        raise ClientError(400, f"status must be one of {', '.join(STATUSES)}")
+    return json({"handovers": [service.describe(request.app, h) for h in request.app.ctx.handovers.list(status)]})
+
+
+def _handover_id(value: str) -> int:
+    if not value.isdigit():
+        raise ClientError(404, "handover not found")
+    return int(value)
+
+
+def _get(request: Request, handover_id: str):
+    try:
+        return request.app.ctx.handovers.get(_handover_id(handover_id))
+    except HandoverNotFound:
+        raise ClientError(404, "handover not found")
+
+
+@bp.get("/handovers/<handover_id>")
+async def get_handover(request: Request, handover_id: str):
+    """Transcript, summary, cases and status of one handover."""
+    require_clerk(request)
+    handover = _get(request, handover_id)
+    body = service.describe(request.app, handover)
+    body["transcript"] = [m.to_json() for m in request.app.ctx.chat.after(handover.conversation_id, 0)]
+    body["cases"] = [c.to_json(request.app.ctx.catalogue)
+                     for c in request.app.ctx.cases.by_conversation(handover.conversation_id)]
+    return json(body)
+
+
+def _conflict(exc: Exception):
+    return ClientError(409, str(exc))
+
+
+@bp.post("/handovers/<handover_id>/claim")
+async def claim(request: Request, handover_id: str):
+    """Take the conversation. 409 when another clerk was first."""
+    clerk = require_clerk(request)
+    handover = _get(request, handover_id)
+    try:
+        handover = await service.claim(request.app, handover.id, clerk)
+    except HandoverConflict as exc:
+        raise _conflict(exc)
+    return json(service.describe(request.app, handover))
+
+
+@bp.post("/handovers/<handover_id>/messages")
+async def clerk_message(request: Request, handover_id: str):
+    """A message from the clerk to the citizen, stored before it is acknowledged."""
+    clerk = require_clerk(request)
+    body = json_body(request)
+    text = body.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ClientError(400, "text is required")
+    if len(text) > MAX_CLERK_MESSAGE:
+        raise ClientError(400, f"text is longer than {MAX_CLERK_MESSAGE} characters")
+    handover = _get(request, handover_id)
+    try:
+        message = await service.clerk_says(request.app, handover.id, clerk, text.strip())
+    except HandoverConflict as exc:
+        raise _conflict(exc)
+    return json(message, status=201)
+
+
+@bp.post("/handovers/<handover_id>/release")
+async def release(request: Request, handover_id: str):
+    """Hand the conversation back to the bot, which resumes with a short message."""
+    clerk = require_clerk(request)
+    body = request.json if request.body else {}
+    handover = _get(request, handover_id)
+    try:
+        handover = await service.finish(request.app, handover.id, clerk,
+                                        (body or {}).get("note") or "Teruggegeven aan Balie", released=True)
+    except HandoverConflict as exc:
+        raise _conflict(exc)
+    except RasaUnavailable:
+        raise ClientError(503, "assistant unavailable: try again", "Balie is even niet bereikbaar. Probeer het zo opnieuw.")
+    except ValueError as exc:
+        raise ClientError(400, str(exc))
+    return json(service.describe(request.app, handover))
+
+
+@bp.post("/handovers/<handover_id>/close")
+async def close(request: Request, handover_id: str):
+    """Close the conversation with an outcome note."""
+    clerk = require_clerk(request)
+    body = json_body(request)
+    outcome = body.get("outcome")
+    if not isinstance(outcome, str) or not outcome.strip():
+        raise ClientError(400, "outcome is required")
+    handover = _get(request, handover_id)
+    try:
+        handover = await service.finish(request.app, handover.id, clerk, outcome.strip(), released=False)
+    except HandoverConflict as exc:
+        raise _conflict(exc)
+    except RasaUnavailable:
+        raise ClientError(503, "assistant unavailable: try again", "Balie is even niet bereikbaar. Probeer het zo opnieuw.")
+    except ValueError as exc:
+        raise ClientError(400, str(exc))
+    return json(service.describe(request.app, handover))
+
+
+@bp.post("/handovers/<handover_id>/transfer")
+async def transfer(request: Request, handover_id: str):
+    """Put the conversation in another department's queue."""
+    clerk = require_clerk(request)
+    body = json_body(request)
+    department = body.get("department")
+    if department not in request.app.ctx.catalogue.departments:
+        raise ClientError(400, "department must be a department id from the catalogue")
+    handover = _get(request, handover_id)
+    try:
+        handover = await service.transfer(request.app, handover.id, clerk, department)
+    except HandoverConflict as exc:
+        raise _conflict(exc)
+    return json(service.describe(request.app, handover))
+
+
+@bp.post("/handovers/<handover_id>/cases")
+async def case_for_citizen(request: Request, handover_id: str):
+    """Open a case on the citizen's behalf (channel chat, linked to the conversation)."""
+    clerk = require_clerk(request)
+    handover = _get(request, handover_id)
+    body = json_body(request)
+    body["conversation_id"] = handover.conversation_id
+    body.setdefault("idempotency_key", f"desk:{handover.id}:{body.get('client_id') or datetime.now(timezone.utc).isoformat()}")
+    return open_case(request, new_case_from(body, f"clerk:{clerk.username}"))
+
+
+@bp.get("/departments")
+async def departments(request: Request):
+    require_clerk(request)
+    return json({"departments": [{"id": d.id, "name": d.name}
+                                 for d in request.app.ctx.catalogue.departments.values()]})
+
+
+@bp.websocket("/ws")
+async def desk_socket(request: Request, ws):
+    """Live queue and messages for a console. Auth: cookie, or first message {"type":"auth","token"}."""
+    token = request.cookies.get(COOKIE, "")
+    clerk = request.app.ctx.clerks.by_token(token)
+    if clerk is None:
+        try:
+            first = jsonlib.loads(await asyncio.wait_for(ws.recv(), timeout=10))
+            token = first.get("token", "") if isinstance(first, dict) else ""
+            clerk = request.app.ctx.clerks.by_token(token)
+        except (asyncio.TimeoutError, ValueError, TypeError, AttributeError):
+            clerk = None
+    if clerk is None:
+        await ws.send(jsonlib.dumps({"type": "error", "error": "clerk login required"}))
+        await ws.close()
+        return
+    hub = request.app.ctx.hub
+    hub.join_desk(ws)
+    try:
+        await ws.send(jsonlib.dumps({"type": "hello", "clerk": clerk.display_name}))
+        while True:
+            # Any message (the console sends a heartbeat every 30 s) keeps the clerk available.
+            await ws.recv()
+            request.app.ctx.clerks.by_token(token)
+    finally:
+        hub.leave_desk(ws)
+
+
+MAX_SUMMARY = 4000
+
+
+@internal.post("/handovers")
+async def request_handover(request: Request):
+    """The action server asks for a clerk. Answers queued (position, wait), closed or unavailable."""
+    require_service(request)
+    body = json_body(request)
+    conversation_id = body.get("conversation_id")
+    if not isinstance(conversation_id, str) or not conversation_id:
+        raise ClientError(400, "conversation_id is required")
+    try:
+        request.app.ctx.chat.control(conversation_id)
+    except ConversationNotFound:
+        raise ClientError(404, "conversation not found")
+    queue = body.get("queue") or service.CONTACT_CENTRE
+    if queue not in request.app.ctx.catalogue.departments:
+        raise ClientError(400, "queue must be a department id from the catalogue")
+    summary = body.get("summary") or ""
+    if not isinstance(summary, str) or len(summary) > MAX_SUMMARY:
+        raise ClientError(400, f"summary must be text of at most {MAX_SUMMARY} characters")
+    facts = body.get("facts") or {}
+    if not isinstance(facts, dict):
+        raise ClientError(400, "facts must be an object")
+    result = await service.request(request.app, conversation_id, str(body.get("reason") or "asked for a person")[:64],
+                                   queue, body.get("product") or None, summary, facts)
+    return json(result)
