@@ -1,0 +1,147 @@
+"""Schema and coverage checks of data/catalogue/ and data/nlu/."""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.catalogue import CatalogueError, load_catalogue, slug
+from bot.catalogue.loader import load_catalogue as uncached_loader
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUE = ROOT / "data" / "catalogue"
+NLU = ROOT / "data" / "nlu"
+
+# Products the municipality is asked about most; the issue names them explicitly.
+REQUIRED = """paspoort|identiteitskaart|rijbewijs|verhuismelding|brp-uittreksel|geboorteaangifte|
+overlijdensaangifte|huwelijksaangifte|geregistreerd partnerschapaangifte|verklaring omtrent gedrag (vog)|
+naturalisatieverzoek|erkenning kind|briefadres|stempas|gevonden of verloren voorwerp|
+huishoudelijk afvalinzameling|afvalinzameling grofvuil|afvalcontainer|afvalkalender|afvalinzamelstation|
+afvalstoffenheffing|onroerendezaakbelasting (ozb)|woz-beschikking|belastingaanslag bezwaar|
+belastingkwijtschelding|belastingbetalingsregeling|hondenbelasting|parkeervergunning|
+gehandicaptenparkeerkaart|parkeerontheffing|wegsleepregeling|laadpaalverzoek|omgevingsvergunning bouw|
+omgevingsvergunning kap|evenementenvergunning|standplaatsvergunning|bijstand|bijzonderebijstandsuitkering|
+schuldhulpverlening|wmo-voorziening|huishoudelijke hulp|rolstoel en scootmobiel|woningaanpassing|jeugdhulp|
+mantelzorgondersteuning|leerlingenvervoer|individuele inkomenstoeslag|melding openbare ruimte (algemeen)|
+melding openbare ruimte (straatverlichting)|melding openbare ruimte (straatmeubilair)|
+melding openbare ruimte (groenvoorziening)|ongediertebestrijding|handhavingsverzoek|klacht|bezwaar|
+bezoekafspraak|aansprakelijkstelling overheid|verstrekking overheidsinformatie"""
+REQUIRED_PRODUCTS = [p.strip() for p in REQUIRED.replace("\n", "").split("|")]
+MIN_EXAMPLES = 25
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue(CATALOGUE)
+
+
+def nlu_examples():
+    """(intent, example) for every example in data/nlu/, with its file."""
+    for path in sorted(NLU.rglob("*.yml")):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+            if "intent" in block:
+                for line in block["examples"].splitlines():
+                    line = line.strip()
+                    if line.startswith("- "):
+                        yield block["intent"], line[2:].strip(), path
+
+
+def plain(example: str) -> str:
+    """An example without entity annotations, lower case, without punctuation."""
+    text = re.sub(r"\[([^\]]+)\](\([^)]*\)|\{[^}]*\})", r"\1", example)
+    return re.sub(r"[^\w ]+", "", text.lower()).strip()
+
+
+def test_departments_have_contact_details_and_hours(catalogue):
+    assert len(catalogue.departments) >= 10
+    for department in catalogue.departments.values():
+        assert department.phone and "@" in department.email and department.address
+        assert department.hours, department.id
+
+
+def test_at_least_100_products_keyed_by_exact_upl_names(catalogue):
+    upl = set((CATALOGUE / "upl_names.txt").read_text(encoding="utf-8").splitlines())
+    assert len(catalogue.products) >= 100
+    assert set(catalogue.products) <= upl
+
+
+def test_required_products_are_present(catalogue):
+    missing = [p for p in REQUIRED_PRODUCTS if p not in catalogue.products]
+    assert missing == []
+
+
+def test_cases_have_legal_terms(catalogue):
+    assert catalogue.products["klacht"].case.type == "complaint"
+    assert catalogue.products["klacht"].case.handling_term_days == 42  # Awb 9:11: six weeks
+    reports = [p for p in catalogue.products.values() if p.case and p.case.type == "report"]
+    assert reports and all(p.case.signalen in catalogue.signalen for p in reports)
+
+
+def test_other_organisations_include_the_safety_lines(catalogue):
+    for org in ("belastingdienst", "toeslagen", "uwv", "svb", "duo", "rdw", "politie", "cjib",
+                "ind", "kadaster", "juridisch_loket", "veilig_thuis", "zelfmoordpreventie"):
+        assert org in catalogue.organisations
+    assert "0800 2000" in catalogue.organisations["veilig_thuis"].phone
+
+
+def test_every_product_has_enough_training_examples(catalogue):
+    counts = Counter(intent for intent, _, _ in nlu_examples() if intent.startswith("ask_product/"))
+    too_few = {p.upl_name: counts.get(f"ask_product/{p.key}", 0)
+               for p in catalogue.products.values()
+               if counts.get(f"ask_product/{p.key}", 0) < MIN_EXAMPLES}
+    assert too_few == {}
+
+
+def test_every_product_intent_names_a_catalogue_product(catalogue):
+    keys = {p.key for p in catalogue.products.values()}
+    unknown = {i for i, _, _ in nlu_examples() if i.startswith("ask_product/") and i.split("/", 1)[1] not in keys}
+    assert unknown == set()
+
+
+def test_every_organisation_intent_names_a_catalogue_organisation(catalogue):
+    unknown = {i for i, _, _ in nlu_examples()
+               if i.startswith("ask_organisation/") and i.split("/", 1)[1] not in catalogue.organisations}
+    assert unknown == set()
+
+
+def test_no_example_in_two_places():
+    seen = defaultdict(list)
+    for intent, example, path in nlu_examples():
+        seen[plain(example)].append(f"{path.name}:{intent}")
+    repeated = {text: where for text, where in seen.items() if len(where) > 1}
+    assert repeated == {}
+
+
+def test_held_out_questions_are_not_in_the_training_data(catalogue):
+    questions = yaml.safe_load((ROOT / "tests" / "nlu" / "test_questions.yml").read_text(encoding="utf-8"))["questions"]
+    assert len([q for q in questions if q.get("product")]) >= 300
+    training = {plain(example) for _, example, _ in nlu_examples()}
+    leaked = [q["text"] for q in questions if plain(q["text"]) in training]
+    assert leaked == []
+    assert {q["product"] for q in questions if q.get("product")} <= set(catalogue.products)
+
+
+def test_slug_turns_upl_names_into_intent_keys():
+    assert slug("melding openbare ruimte (straatverlichting)") == "melding_openbare_ruimte_straatverlichting"
+    assert slug("brp-uittreksel") == "brp_uittreksel"
+
+
+def test_a_broken_entry_names_file_product_and_field(tmp_path):
+    for name in ("departments.yml", "organisations.yml", "holidays.yml", "upl_names.txt",
+                 "signalen_categories.csv", "topics.yml"):
+        (tmp_path / name).write_bytes((CATALOGUE / name).read_bytes())
+    (tmp_path / "products").mkdir()
+    (tmp_path / "topics.yml").write_text("topics: {}\n")
+    (tmp_path / "products" / "x.yml").write_text(
+        "products:\n  - upl_name: paspoort\n    title: Paspoort\n    department: nergens\n"
+        "    answer: a\n    how: online\n    page: /p\n")
+    with pytest.raises(CatalogueError, match="paspoort: unknown department 'nergens'"):
+        uncached_loader.__wrapped__(tmp_path)
+    (tmp_path / "products" / "x.yml").write_text(
+        "products:\n  - upl_name: paspoorten\n    title: P\n    department: burgerzaken\n"
+        "    answer: a\n    how: online\n    page: /p\n")
+    with pytest.raises(CatalogueError, match="not an exact UPL product name"):
+        uncached_loader.__wrapped__(tmp_path)
