@@ -41,6 +41,7 @@ class Settings:
     max_message_chars: int
     redis_url: str
     privacy_url: str
+    allowed_origins: tuple
 
 
 def _path(value: str) -> Path:
@@ -79,6 +80,7 @@ def load() -> Settings:
         max_message_chars=int(env("BALIE_MAX_MESSAGE_CHARS", "1000")),
         redis_url=env("REDIS_URL", ""),
         privacy_url=env("BALIE_PRIVACY_URL", "/privacy"),
+        allowed_origins=tuple(o.strip().rstrip("/") for o in env("BALIE_ALLOWED_ORIGINS", "").split(",") if o.strip()),
     )
 
 
