@@ -54,6 +54,7 @@ $(SPACY_MODEL): scripts/build_spacy_model.py $(INSTALLED)
 # rasa train also skips when its own fingerprint of the data is unchanged).
 $(MODEL): $(TRAINING_INPUTS) $(SPACY_MODEL)
 	$(RASA) train --fixed-model-name balie --out models
+	@touch $@
 
 # axe-core for the accessibility checks in the browser tests (pinned in package-lock.json).
 $(NODE_MODULES): package.json package-lock.json
@@ -69,6 +70,10 @@ validate: setup
 
 eval: setup
 	$(PY) scripts/eval_nlu.py
+
+# Seconds from `make run` to a healthy service (model already trained): reports/startup.md.
+bench: setup $(MODEL)
+	$(PY) scripts/bench_startup.py
 
 freeze:
 	$(PY) -m pip freeze --exclude-editable | grep -v '^balie' > constraints.txt

@@ -94,6 +94,7 @@ def stack_env(tmp: Path, **overrides) -> Dict[str, str]:
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SANIC_HOST": "127.0.0.1",
         "BALIE_HOST": "127.0.0.1",
+        "BALIE_ALLOWED_ORIGINS": "https://www.voorbeeld.example",
     })
     env.update(overrides)
     return env

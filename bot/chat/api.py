@@ -83,7 +83,8 @@ async def post_message(request: Request, conversation_id: str):
                                 client_id=client_id, delivered=False)
     if not created and message.delivered:
         # A resend of a message already answered: return the stored answers, do not ask Rasa again.
-        return json({"messages": [m.to_json() for m in chat.replies_after(conversation_id, message.seq)]})
+        return json({"seq": message.seq,
+                     "messages": [m.to_json() for m in chat.replies_after(conversation_id, message.seq)]})
     replies = []
     if masked.masked and created:
         replies.append(chat.add(conversation_id, "system", NOTICE)[0])

@@ -135,8 +135,13 @@ class ChatStore:
             ).values(delivered=True))
 
     def replies_after(self, conversation_id: str, seq: int) -> List[Message]:
-        """Non-citizen messages stored after seq (the answers to a citizen message)."""
-        return [m for m in self.after(conversation_id, seq) if m.sender != "citizen"]
+        """The answers to the citizen message at seq: what follows it, up to the next citizen message."""
+        replies = []
+        for message in self.after(conversation_id, seq):
+            if message.sender == "citizen":
+                break
+            replies.append(message)
+        return replies
 
     def after(self, conversation_id: str, seq: int, limit: int = 500) -> List[Message]:
         """All messages with a sequence number above seq, oldest first."""

@@ -13,7 +13,7 @@ from ..cases.api import new_case_from, open_case
 from ..chat.rasa_client import RasaUnavailable
 from ..chat.store import ConversationNotFound
 from ..errors import ClientError, json_body
-from .handovers import STATUSES, HandoverConflict, HandoverNotFound
+from .handovers import MAX_OUTCOME, STATUSES, HandoverConflict, HandoverNotFound
 from .sessions import COOKIE, ClerkError, request_token, require_clerk
 from . import service
 
@@ -43,6 +43,7 @@ async def login(request: Request):
     response.cookies[COOKIE]["httponly"] = True
     response.cookies[COOKIE]["samesite"] = "Strict"
     response.cookies[COOKIE]["path"] = "/"
+    response.cookies[COOKIE]["secure"] = request.app.ctx.settings.public_url.startswith("https://")
     response.cookies[COOKIE]["max-age"] = request.app.ctx.settings.session_hours * 3600
     return response
 
@@ -135,11 +136,13 @@ async def clerk_message(request: Request, handover_id: str):
 async def release(request: Request, handover_id: str):
     """Hand the conversation back to the bot, which resumes with a short message."""
     clerk = require_clerk(request)
-    body = request.json if request.body else {}
+    body = json_body(request) if request.body else {}
+    note = body.get("note") or "Teruggegeven aan Balie"
+    if not isinstance(note, str) or len(note) > MAX_OUTCOME:
+        raise ClientError(400, f"note must be text of at most {MAX_OUTCOME} characters")
     handover = _get(request, handover_id)
     try:
-        handover = await service.finish(request.app, handover.id, clerk,
-                                        (body or {}).get("note") or "Teruggegeven aan Balie", released=True)
+        handover = await service.finish(request.app, handover.id, clerk, note, released=True)
     except HandoverConflict as exc:
         raise _conflict(exc)
     except RasaUnavailable:
@@ -157,6 +160,8 @@ async def close(request: Request, handover_id: str):
     outcome = body.get("outcome")
     if not isinstance(outcome, str) or not outcome.strip():
         raise ClientError(400, "outcome is required")
+    if len(outcome) > MAX_OUTCOME:
+        raise ClientError(400, f"outcome is longer than {MAX_OUTCOME} characters")
     handover = _get(request, handover_id)
     try:
         handover = await service.finish(request.app, handover.id, clerk, outcome.strip(), released=False)
@@ -190,10 +195,14 @@ async def case_for_citizen(request: Request, handover_id: str):
     """Open a case on the citizen's behalf (channel chat, linked to the conversation)."""
     clerk = require_clerk(request)
     handover = _get(request, handover_id)
+    try:
+        request.app.ctx.handovers.require_holder(handover.id, clerk.id)
+    except HandoverConflict as exc:
+        raise _conflict(exc)
     body = json_body(request)
     body["conversation_id"] = handover.conversation_id
     body.setdefault("idempotency_key", f"desk:{handover.id}:{body.get('client_id') or datetime.now(timezone.utc).isoformat()}")
-    return open_case(request, new_case_from(body, f"clerk:{clerk.username}"))
+    return open_case(request, new_case_from(body, f"clerk:{clerk.username}"[:64]))
 
 
 @bp.get("/departments")
@@ -224,9 +233,13 @@ async def desk_socket(request: Request, ws):
     try:
         await ws.send(jsonlib.dumps({"type": "hello", "clerk": clerk.display_name}))
         while True:
-            # Any message (the console sends a heartbeat every 30 s) keeps the clerk available.
+            # Any message (the console sends a heartbeat every 30 s) keeps the clerk available;
+            # a socket whose session ended (logout, expiry) is closed at its next heartbeat.
             await ws.recv()
-            request.app.ctx.clerks.by_token(token)
+            if request.app.ctx.clerks.by_token(token) is None:
+                await ws.send(jsonlib.dumps({"type": "error", "error": "session ended"}))
+                await ws.close()
+                return
     finally:
         hub.leave_desk(ws)
 
@@ -255,6 +268,9 @@ async def request_handover(request: Request):
     facts = body.get("facts") or {}
     if not isinstance(facts, dict):
         raise ClientError(400, "facts must be an object")
+    product = body.get("product") or None
+    if product is not None and (not isinstance(product, str) or request.app.ctx.catalogue.product(product) is None):
+        raise ClientError(400, "product must be a UPL name from the catalogue")
     result = await service.request(request.app, conversation_id, str(body.get("reason") or "asked for a person")[:64],
-                                   queue, body.get("product") or None, summary, facts)
+                                   queue, product, summary, facts)
     return json(result)

@@ -130,8 +130,10 @@ class HandoverStore:
 
     def list(self, status: str) -> List[Handover]:
         with self.engine.connect() as conn:
+            # Waiting and active: oldest first (the queue); closed: the newest 500.
+            order = handovers.c.id.desc() if status == "closed" else handovers.c.id
             rows = conn.execute(self._select().where(handovers.c.status == status)
-                                .order_by(handovers.c.id).limit(500)).all()
+                                .order_by(order).limit(500)).all()
         return [self._row(r) for r in rows]
 
     def position(self, handover: Handover) -> int:

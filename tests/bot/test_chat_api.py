@@ -109,3 +109,16 @@ def test_a_token_cannot_read_or_write_another_conversation(stack, conversation):
     assert requests.get(url, headers=headers, timeout=10).status_code == 404
     assert requests.post(url, json={"text": "hoi"}, headers=headers, timeout=10).status_code == 404
     assert requests.get(url, timeout=10).status_code == 401
+
+
+def test_cors_only_for_allowed_origins(stack):
+    url = f"{stack.bot_url}/api/conversations"
+    allowed = requests.options(url, headers={"Origin": "https://www.voorbeeld.example",
+                                             "Access-Control-Request-Method": "POST"}, timeout=10)
+    assert allowed.status_code == 204
+    assert allowed.headers["Access-Control-Allow-Origin"] == "https://www.voorbeeld.example"
+    assert "Authorization" in allowed.headers["Access-Control-Allow-Headers"]
+    other = requests.options(url, headers={"Origin": "https://evil.example"}, timeout=10)
+    assert other.status_code == 403
+    created = requests.post(url, headers={"Origin": "https://evil.example"}, timeout=10)
+    assert "Access-Control-Allow-Origin" not in created.headers

@@ -88,6 +88,13 @@ def test_only_the_holder_may_write_and_close(stack, conversation):
     requests.post(f"{base}/claim", headers=holder, timeout=10)
     assert requests.post(f"{base}/messages", json={"text": "hoi"}, headers=other, timeout=10).status_code == 409
     assert requests.post(f"{base}/close", json={"outcome": ""}, headers=holder, timeout=10).status_code == 400
+    too_long = requests.post(f"{base}/close", json={"outcome": "x" * 2001}, headers=holder, timeout=10)
+    assert too_long.status_code == 400 and "2000" in too_long.json()["error"]
+    assert requests.post(f"{base}/release", json=[1], headers=holder, timeout=10).status_code == 400
+    assert requests.post(f"{base}/release", json={"note": 5}, headers=holder, timeout=10).status_code == 400
+    assert requests.get(base, headers=holder, timeout=10).json()["status"] == "active"
+    # While the clerk holds it, the bot stays silent.
+    assert say(stack, conversation, "hoe vraag ik een paspoort aan").json()["messages"] == []
     closed = requests.post(f"{base}/close", json={"outcome": "Uitgelegd hoe aanmelden werkt."}, headers=holder, timeout=30)
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
 
@@ -149,8 +156,11 @@ def test_wrong_token_cannot_open_a_conversation_socket(stack, conversation):
 def test_internal_api_needs_the_service_token(stack, conversation):
     url = f"{stack.bot_url}/api/internal/handovers"
     assert requests.post(url, json={"conversation_id": conversation[0]}, timeout=10).status_code == 401
-    wrong = requests.post(url, json={"conversation_id": "nope"}, headers={"Authorization": f"Bearer {API_TOKEN}"}, timeout=10)
+    service = {"Authorization": f"Bearer {API_TOKEN}"}
+    wrong = requests.post(url, json={"conversation_id": "nope"}, headers=service, timeout=10)
     assert wrong.status_code == 404
+    bad = requests.post(url, json={"conversation_id": conversation[0], "product": {"x": 1}}, headers=service, timeout=10)
+    assert bad.status_code == 400 and "UPL name" in bad.json()["error"]
 
 
 def test_nothing_is_lost_when_the_bot_service_restarts(stack, conversation):
