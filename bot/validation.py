@@ -14,7 +14,6 @@ POSTCODE = re.compile(r"\b([1-9][0-9]{3})\s?([A-Za-z]{2})\b")
 # Postcode letters SA, SD and SS are not used in Dutch postcodes.
 UNUSED_POSTCODE_LETTERS = {"SA", "SD", "SS"}
 HOUSE_NUMBER = re.compile(r"^\s*(\d{1,5})(?:\s*[-/ ]?\s*([a-zA-Z]{1,4}|\d{1,4}|bis))?\s*$")
-ADDRESS = re.compile(r"(?P<street>[A-Za-zÀ-ÿ'][A-Za-zÀ-ÿ' .-]{1,80}?)\s+(?P<number>\d{1,5}(?:\s*[-/]?\s*(?:[a-zA-Z]{1,4}|\d{1,4}))?)\b")
 
 
 class InvalidValue(ValueError):

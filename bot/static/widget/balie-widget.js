@@ -652,9 +652,9 @@
       if (sender === 'clerk' && (m.clerk_name || '') !== this.lastClerk) {
         this.lastClerk = m.clerk_name || '';
         const line = `Je praat nu met ${m.clerk_name || 'een medewerker'} van de gemeente`;
+        // The header shows who answers; the conversation itself already has the service's
+        // "Je praat nu met ..." message (stored, so it is in the transcript too).
         this.agentEl.textContent = line;
-        this.insertOrdered(el('p', { class: 'note', 'data-testid': 'clerk-intro', 'data-order': String(m.seq - 0.5) },
-          line));
       }
       const node = this.buildMessage(sender, text, m.created_at, m.clerk_name);
       node.dataset.seq = m.seq;
