@@ -7,6 +7,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from . import replies
+from .routing import clarify
+
+# When NLU is unsure but its best guess is a product question, a clarifying question with
+# the likely products helps more than "say it differently".
+PRODUCT_INTENTS = {"ask_product", "ask_vague", "choose_product"}
 
 NAME = "action_fallback"
 
@@ -28,6 +33,14 @@ def failed_before(tracker: Tracker) -> bool:
     return False
 
 
+def best_guess(tracker: Tracker) -> str | None:
+    """The intent NLU ranked highest apart from nlu_fallback."""
+    for entry in tracker.latest_message.get("intent_ranking") or []:
+        if entry.get("name") != "nlu_fallback":
+            return entry.get("name")
+    return None
+
+
 class ActionFallback(Action):
     """Rephrase request first; after a second miss, offer a clerk."""
 
@@ -36,6 +49,8 @@ class ActionFallback(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain):
         if not failed_before(tracker):
+            if best_guess(tracker) in PRODUCT_INTENTS and clarify(dispatcher, tracker):
+                return []
             dispatcher.utter_message(text=replies.REPHRASE)
             return []
         dispatcher.utter_message(

@@ -16,10 +16,14 @@ from bot.settings import settings
 
 from . import replies
 
-# A second product this close to the first is worth offering as "did you mean".
-ALTERNATIVE_MARGIN = 0.25
+# A second product with at least this share of the first one's confidence is offered as
+# "did you mean". The ResponseSelector spreads confidence over ~110 products, so a right
+# answer often has 0.3 and the runner-up 0.1 (ratio 0.3): that is no real doubt.
+ALTERNATIVE_RATIO = 0.6
 ALTERNATIVE_MIN_CONFIDENCE = 0.10
 MAX_CLARIFY_BUTTONS = 5
+# Products below this confidence are not offered as a guess.
+CLARIFY_MIN_CONFIDENCE = 0.05
 # Topics where a person is often better than a bot (money worries, care, family): offer one.
 SENSITIVE_THEMES = {"werk_inkomen", "zorg"}
 CASE_BUTTON_TITLE = {"report": "Melding maken", "complaint": "Klacht indienen",
@@ -92,7 +96,7 @@ class ActionProductDetails(Action):
         product, confidence = ranking[0]
         alternatives = [
             p for p, c in ranking[1:3]
-            if c >= ALTERNATIVE_MIN_CONFIDENCE and confidence - c <= ALTERNATIVE_MARGIN
+            if c >= ALTERNATIVE_MIN_CONFIDENCE and c >= ALTERNATIVE_RATIO * confidence
         ]
         return tell_department(dispatcher, product, alternatives)
 
@@ -119,6 +123,26 @@ class ActionChooseProduct(Action):
 TOPIC_ALIASES = {"vergunningen": "vergunning", "belastingen": "belasting"}
 
 
+def clarify(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Ask which product is meant, with buttons: for the topic named, else the likely products.
+
+    Returns False when there is nothing sensible to offer.
+    """
+    topic = TOPIC_ALIASES.get(_entity(tracker, "topic"), _entity(tracker, "topic"))
+    names = catalogue().topics.get(topic or "", ())
+    products = [catalogue().product(n) for n in names]
+    if not products:
+        products = [p for p, c in product_ranking(tracker.latest_message)[:3] if c >= CLARIFY_MIN_CONFIDENCE]
+    if not products:
+        return False
+    about = f" over {topic}" if topic in catalogue().topics else ""
+    dispatcher.utter_message(
+        text=f"Je hebt een vraag{about}. Waar gaat het precies over? Kies een onderwerp, of typ je vraag.",
+        buttons=[replies.choose_button(p) for p in products[:MAX_CLARIFY_BUTTONS]],
+    )
+    return True
+
+
 class ActionClarify(Action):
     """A broad question ("ik wil een vergunning"): ask which product, with buttons."""
 
@@ -126,19 +150,8 @@ class ActionClarify(Action):
         return "action_clarify"
 
     def run(self, dispatcher, tracker, domain):
-        topic = TOPIC_ALIASES.get(_entity(tracker, "topic"), _entity(tracker, "topic"))
-        names = catalogue().topics.get(topic or "", ())
-        products = [catalogue().product(n) for n in names]
-        if not products:
-            products = [p for p, _ in product_ranking(tracker.latest_message)[:3]]
-        if not products:
+        if not clarify(dispatcher, tracker):
             dispatcher.utter_message(text=replies.REPHRASE)
-            return []
-        about = f" over {topic}" if topic else ""
-        dispatcher.utter_message(
-            text=f"Je hebt een vraag{about}. Waar gaat het precies over? Kies een onderwerp, of typ je vraag.",
-            buttons=[replies.choose_button(p) for p in products[:MAX_CLARIFY_BUTTONS]],
-        )
         return []
 
 

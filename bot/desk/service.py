@@ -114,7 +114,11 @@ async def finish(app: Sanic, handover_id: int, clerk: Clerk, outcome: str, relea
     (RasaUnavailable), instead of a conversation nobody answers.
     """
     held = app.ctx.handovers.require_holder(handover_id, clerk.id)
-    await app.ctx.rasa.append_events(held.conversation_id, [{"event": "resume"}])
+    # action_listen after the resume: Rasa recorded the citizen's messages during the
+    # pause without listening turns, and its policies only read a user message that
+    # follows action_listen. Without it the next question gets Rasa's core fallback.
+    await app.ctx.rasa.append_events(held.conversation_id, [
+        {"event": "resume"}, {"event": "action", "name": "action_listen"}])
     handover = app.ctx.handovers.finish(handover_id, clerk.id, outcome)
     text = ("Je praat weer met Balie, de chatassistent. Heb je nog een vraag? Typ hem hier."
             if released else

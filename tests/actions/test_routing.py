@@ -106,3 +106,17 @@ def test_fallback_rephrases_first_then_offers_a_person():
                       {"event": "user", "text": "blablabla"}]
     messages, _ = run(ActionFallback(), tracker(parsed("nlu_fallback"), events=second))
     assert messages[0]["buttons"][0]["payload"] == "/request_human"
+
+
+def test_a_weak_runner_up_is_not_offered():
+    messages, _ = run(ActionProductDetails(), tracker(parsed("ask_product", [("paspoort", 0.34), ("noodreisdocument", 0.13)])))
+    assert len(messages) == 1
+
+
+def test_unsure_nlu_with_a_product_guess_gets_a_clarifying_question():
+    message = parsed("nlu_fallback", [("omgevingsvergunning_bouw", 0.09), ("alcoholvergunning", 0.07)],
+                     entities=[("topic", "vergunning")])
+    message["intent_ranking"] = [{"name": "nlu_fallback"}, {"name": "ask_vague"}, {"name": "ask_product"}]
+    events = [{"event": "action", "name": "action_listen"}, {"event": "user", "text": "ik wil een vergunning"}]
+    messages, _ = run(ActionFallback(), tracker(message, events=events))
+    assert "vergunning" in messages[0]["text"] and len(messages[0]["buttons"]) == 5

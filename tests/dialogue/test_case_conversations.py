@@ -68,7 +68,7 @@ def test_report_happy_path_with_the_story_taken_from_the_question(chat):
 def test_report_correction_invalid_field_and_anonymous(chat):
     reply = chat(payload='/open_case{"case_type": "report"}')
     reply = chat.press(reply, "Iets anders")
-    reply = chat("postcode 12 AB")  # not a postcode: asked again
+    reply = chat("Dorpsstraat 5, 0123 AB")  # no Dutch postcode starts with 0: asked again
     assert "4 cijfers en 2 letters" in reply["text"]
     reply = chat("bij het speelveldje achter de school")
     assert "aan de hand" in reply["text"]
