@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sanic import Sanic
-from sanic.exceptions import NotFound, MethodNotSupported
+from sanic.exceptions import InvalidUsage, MethodNotSupported, NotFound, PayloadTooLarge
 from sanic.response import json
 
 
@@ -33,6 +33,16 @@ def install(app: Sanic) -> None:
     @app.exception(MethodNotSupported)
     async def method(request, exc):
         return json({"error": "method not allowed"}, status=405)
+
+    @app.exception(PayloadTooLarge)
+    async def too_large(request, exc):
+        limit = request.app.config.REQUEST_MAX_SIZE
+        return json({"error": f"request body larger than {limit} bytes",
+                     "message": "Je bericht is te groot om te versturen."}, status=413)
+
+    @app.exception(InvalidUsage)
+    async def invalid(request, exc):
+        return json({"error": str(exc) or "invalid request"}, status=400)
 
 
 def json_body(request) -> dict:

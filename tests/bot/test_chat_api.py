@@ -122,3 +122,10 @@ def test_cors_only_for_allowed_origins(stack):
     assert other.status_code == 403
     created = requests.post(url, headers={"Origin": "https://evil.example"}, timeout=10)
     assert "Access-Control-Allow-Origin" not in created.headers
+
+
+def test_a_body_over_64_kib_gets_413_with_a_reason(stack, conversation):
+    conversation_id, headers = conversation
+    response = requests.post(f"{stack.bot_url}/api/conversations/{conversation_id}/messages",
+                             json={"text": "a" * 70_000}, headers=headers, timeout=10)
+    assert response.status_code == 413 and "65536" in response.json()["error"]
