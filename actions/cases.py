@@ -503,6 +503,13 @@ class ValidateStatusForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_status_form"
 
+    async def extract_status_number(self, dispatcher, tracker, domain):
+        """A case number anywhere in the latest message ("status van Z-2026-000123?")."""
+        if tracker.get_slot("status_number"):
+            return {}
+        match = CASE_NUMBER.search(tracker.latest_message.get("text") or "")
+        return {"status_number": match.group(0).upper()} if match else {}
+
     async def validate_status_number(self, value, dispatcher, tracker, domain):
         match = CASE_NUMBER.search(value or "")
         if not match:

@@ -6,6 +6,7 @@ Needs a running Balie (`make run`); drives Debian's headless Chromium:
 from __future__ import annotations
 
 import argparse
+import time
 import sys
 from pathlib import Path
 
@@ -28,6 +29,7 @@ def shoot(url: str, name: str, width: int, height: int) -> None:
         wait_until(lambda: len(widget.quick_replies()) >= 3, 60, "buttons")
         next(b for b in widget.quick_replies() if b.text == "Evenementenvergunning").click()
         widget.wait_for_bot("Vergunningen")
+        time.sleep(1)  # let the opening animation and scrolling settle
         driver.save_screenshot(str(OUT / f"{name}-open.png"))
     finally:
         driver.quit()

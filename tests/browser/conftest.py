@@ -26,7 +26,12 @@ def new_browser(width: int = 1280, height: int = 900) -> webdriver.Chrome:
                  "--disable-component-update", "--disable-sync", "--lang=nl",
                  f"--window-size={width},{height}"):
         options.add_argument(flag)
-    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    if width < 500:
+        # Chromium keeps a window at least ~500 px wide; emulate a phone's viewport instead.
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                               {"width": width, "height": height, "deviceScaleFactor": 2, "mobile": True})
+    return driver
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ def test_citizen_and_clerk_chat_live_and_hand_back(stack, browser, second_browse
     browser.get(stack.bot_url + "/")
     citizen = Widget(browser)
     citizen.open()
-    citizen.send("ik heb een vraag over mijn hondenbelasting")
+    citizen.send("ik wil mijn hond aanmelden voor de hondenbelasting")
     citizen.wait_for_bot("Belastingen")
     citizen.send("ik wil een medewerker spreken")
     citizen.wait_for_bot("wachtrij")

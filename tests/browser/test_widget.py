@@ -21,7 +21,7 @@ def test_full_conversation_with_buttons(stack, browser):
     button = next(b for b in widget.quick_replies() if b.text == "Evenementenvergunning")
     button.click()
     widget.wait_for_bot("Vergunningen, Toezicht en Handhaving")
-    assert "Evenementenvergunning" in widget.messages("citizen")
+    assert any("Evenementenvergunning" in m for m in widget.messages("citizen"))
 
 
 def test_pasted_html_is_shown_as_text(stack, browser):
@@ -67,7 +67,8 @@ def test_messages_typed_offline_are_sent_once_in_order(stack, browser):
                           headers={"Authorization": f"Bearer {conversation['token']}"}, timeout=10).json()["messages"]
     citizen = [m["text"] for m in stored if m["sender"] == "citizen"]
     assert citizen == ["hallo", "mijn paspoort is verlopen", "wat kost een nieuw paspoort"]
-    wait_until(lambda: widget.messages("citizen").count("mijn paspoort is verlopen") == 1, 10, "no duplicates")
+    shown = [m for m in widget.messages("citizen") if "mijn paspoort is verlopen" in m]
+    assert len(shown) == 1
 
 
 def test_keyboard_only(stack, browser):
