@@ -80,10 +80,7 @@ def _handover_id(value: str) -> int:
 
 
 def _get(request: Request, handover_id: str):
-    try:
-        return request.app.ctx.handovers.get(_handover_id(handover_id))
-    except HandoverNotFound:
-        raise ClientError(404, "handover not found")
+    return request.app.ctx.handovers.get(_handover_id(handover_id))
 
 
 @bp.get("/handovers/<handover_id>")
@@ -98,8 +95,21 @@ async def get_handover(request: Request, handover_id: str):
     return json(body)
 
 
-def _conflict(exc: Exception):
-    return ClientError(409, str(exc))
+# Domain errors of the handover, translated once for every desk endpoint.
+@bp.exception(HandoverConflict)
+async def _conflict(request: Request, exc: HandoverConflict):
+    return json({"error": str(exc)}, status=409)
+
+
+@bp.exception(HandoverNotFound)
+async def _not_found(request: Request, exc: HandoverNotFound):
+    return json({"error": "handover not found"}, status=404)
+
+
+@bp.exception(RasaUnavailable)
+async def _rasa_down(request: Request, exc: RasaUnavailable):
+    return json({"error": "assistant unavailable: try again",
+                 "message": "Balie is even niet bereikbaar. Probeer het zo opnieuw."}, status=503)
 
 
 @bp.post("/handovers/<handover_id>/claim")
@@ -107,10 +117,7 @@ async def claim(request: Request, handover_id: str):
     """Take the conversation. 409 when another clerk was first."""
     clerk = require_clerk(request)
     handover = _get(request, handover_id)
-    try:
-        handover = await service.claim(request.app, handover.id, clerk)
-    except HandoverConflict as exc:
-        raise _conflict(exc)
+    handover = await service.claim(request.app, handover.id, clerk)
     return json(service.describe(request.app, handover))
 
 
@@ -125,10 +132,7 @@ async def clerk_message(request: Request, handover_id: str):
     if len(text) > MAX_CLERK_MESSAGE:
         raise ClientError(400, f"text is longer than {MAX_CLERK_MESSAGE} characters")
     handover = _get(request, handover_id)
-    try:
-        message = await service.clerk_says(request.app, handover.id, clerk, text.strip())
-    except HandoverConflict as exc:
-        raise _conflict(exc)
+    message = await service.clerk_says(request.app, handover.id, clerk, text.strip())
     return json(message, status=201)
 
 
@@ -141,14 +145,7 @@ async def release(request: Request, handover_id: str):
     if not isinstance(note, str) or len(note) > MAX_OUTCOME:
         raise ClientError(400, f"note must be text of at most {MAX_OUTCOME} characters")
     handover = _get(request, handover_id)
-    try:
-        handover = await service.finish(request.app, handover.id, clerk, note, released=True)
-    except HandoverConflict as exc:
-        raise _conflict(exc)
-    except RasaUnavailable:
-        raise ClientError(503, "assistant unavailable: try again", "Balie is even niet bereikbaar. Probeer het zo opnieuw.")
-    except ValueError as exc:
-        raise ClientError(400, str(exc))
+    handover = await service.finish(request.app, handover.id, clerk, note, released=True)
     return json(service.describe(request.app, handover))
 
 
@@ -163,14 +160,7 @@ async def close(request: Request, handover_id: str):
     if len(outcome) > MAX_OUTCOME:
         raise ClientError(400, f"outcome is longer than {MAX_OUTCOME} characters")
     handover = _get(request, handover_id)
-    try:
-        handover = await service.finish(request.app, handover.id, clerk, outcome.strip(), released=False)
-    except HandoverConflict as exc:
-        raise _conflict(exc)
-    except RasaUnavailable:
-        raise ClientError(503, "assistant unavailable: try again", "Balie is even niet bereikbaar. Probeer het zo opnieuw.")
-    except ValueError as exc:
-        raise ClientError(400, str(exc))
+    handover = await service.finish(request.app, handover.id, clerk, outcome.strip(), released=False)
     return json(service.describe(request.app, handover))
 
 
@@ -183,10 +173,7 @@ async def transfer(request: Request, handover_id: str):
     if department not in request.app.ctx.catalogue.departments:
         raise ClientError(400, "department must be a department id from the catalogue")
     handover = _get(request, handover_id)
-    try:
-        handover = await service.transfer(request.app, handover.id, clerk, department)
-    except HandoverConflict as exc:
-        raise _conflict(exc)
+    handover = await service.transfer(request.app, handover.id, clerk, department)
     return json(service.describe(request.app, handover))
 
 
@@ -195,10 +182,7 @@ async def case_for_citizen(request: Request, handover_id: str):
     """Open a case on the citizen's behalf (channel chat, linked to the conversation)."""
     clerk = require_clerk(request)
     handover = _get(request, handover_id)
-    try:
-        request.app.ctx.handovers.require_holder(handover.id, clerk.id)
-    except HandoverConflict as exc:
-        raise _conflict(exc)
+    request.app.ctx.handovers.require_holder(handover.id, clerk.id)
     body = json_body(request)
     body["conversation_id"] = handover.conversation_id
     body.setdefault("idempotency_key", f"desk:{handover.id}:{body.get('client_id') or datetime.now(timezone.utc).isoformat()}")
