@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sanic import Sanic
 
-from . import cors, errors, health, web
+from . import cors, errors, health, routing, web
 from .cases.api import bp as cases_bp
 from .cases.store import CaseStore
 from .catalogue import load_catalogue
@@ -35,6 +35,6 @@ def create_app(settings: Settings = default_settings, name: str = "balie") -> Sa
     app.ctx.rasa = RasaClient(settings.rasa_url, settings.rasa_token)
     errors.install(app)
     cors.install(app)
-    for blueprint in (health.bp, chat_bp, cases_bp, desk_bp, desk_internal_bp, web.bp):
+    for blueprint in (health.bp, routing.bp, chat_bp, cases_bp, desk_bp, desk_internal_bp, web.bp):
         app.blueprint(blueprint)
     return app

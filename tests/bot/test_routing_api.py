@@ -1,0 +1,73 @@
+"""POST /api/route: the same routing as the chat, for contact forms and measurement."""
+from __future__ import annotations
+
+import pytest
+import requests
+
+from bot.catalogue import load_catalogue
+from bot.routing import route
+from bot.settings import settings
+
+
+def parse(intent, products=(), organisations=(), fallback=False):
+    ranking = [{"name": intent, "confidence": 0.9}]
+    if fallback:
+        ranking.insert(0, {"name": "nlu_fallback", "confidence": 0.55})
+    return {
+        "intent": ranking[0], "intent_ranking": ranking,
+        "response_selector": {
+            "ask_product": {"ranking": [{"intent_response_key": f"ask_product/{k}", "confidence": c} for k, c in products]},
+            "ask_organisation": {"ranking": [{"intent_response_key": f"ask_organisation/{k}", "confidence": c} for k, c in organisations]},
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue(settings.catalogue_dir)
+
+
+def test_product_with_department_and_alternatives(catalogue):
+    result = route(parse("ask_product", [("paspoort", 0.6), ("identiteitskaart", 0.2)]), catalogue)
+    assert result["product"] == "paspoort" and result["department"] == {"id": "burgerzaken", "name": "Burgerzaken"}
+    assert result["organisation"] is None and result["confidence"] == pytest.approx(0.54)
+    assert result["alternatives"] == [{"product": "identiteitskaart", "confidence": 0.18}]
+
+
+def test_organisation(catalogue):
+    result = route(parse("ask_organisation", organisations=[("uwv", 0.8)]), catalogue)
+    assert result["product"] is None and result["department"] is None and result["organisation"] == "UWV"
+
+
+def test_unsure_nlu_still_routes_on_its_best_guess(catalogue):
+    assert route(parse("ask_product", [("rijbewijs", 0.4)], fallback=True), catalogue)["product"] == "rijbewijs"
+
+
+def test_safety_goes_to_the_helping_organisation(catalogue):
+    assert route(parse("domestic_violence"), catalogue)["organisation"] == "Veilig Thuis"
+
+
+def test_chitchat_routes_nowhere(catalogue):
+    result = route(parse("greet"), catalogue)
+    assert (result["product"], result["department"], result["organisation"]) == (None, None, None)
+
+
+@pytest.mark.servers
+def test_route_through_the_real_model(stack):
+    url = f"{stack.bot_url}/api/route"
+    result = requests.post(url, json={"text": "mijn paspoort is verlopen, hoe vraag ik een nieuwe aan"}, timeout=30).json()
+    assert result["product"] == "paspoort" and result["department"]["id"] == "burgerzaken"
+    assert 0 <= result["confidence"] <= 1 and all(0 <= a["confidence"] <= 1 for a in result["alternatives"])
+    assert requests.post(url, json={"text": "wanneer wordt mijn WW uitkering betaald"}, timeout=30).json()["organisation"] == "UWV"
+
+
+@pytest.mark.servers
+@pytest.mark.parametrize("kwargs,reason", [
+    ({"json": {"text": ""}}, "text is required"),
+    ({"json": {}}, "text is required"),
+    ({"json": {"text": "x" * 1001}}, "text is longer than 1000 characters"),
+    ({"data": "geen json", "headers": {"Content-Type": "application/json"}}, "body is not valid JSON"),
+])
+def test_bad_input_gets_400_with_a_reason(stack, kwargs, reason):
+    response = requests.post(f"{stack.bot_url}/api/route", timeout=10, **kwargs)
+    assert response.status_code == 400 and response.json()["error"] == reason
