@@ -23,10 +23,9 @@ TIMEOUT_S = 180
 
 
 def one_start(port: int) -> tuple[float, float, str]:
-    env = {**os.environ, "BALIE_PORT": str(port), "BALIE_PUBLIC_URL": f"http://127.0.0.1:{port}",
-           "BALIE_INTERNAL_URL": f"http://127.0.0.1:{port}"}
+    # honcho reads .env over the environment, so the port is the one in the settings.
     started = time.monotonic()
-    proc = subprocess.Popen(["make", "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+    proc = subprocess.Popen(["make", "run"], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         while time.monotonic() - started < TIMEOUT_S:
@@ -57,8 +56,13 @@ def one_start(port: int) -> tuple[float, float, str]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--port", type=int, default=18765)
+    parser.add_argument("--port", type=int, default=None, help="default: BALIE_PORT from .env")
     args = parser.parse_args()
+    if args.port is None:
+        sys.path.insert(0, str(ROOT))
+        from bot.settings import settings
+
+        args.port = settings.port
     results = [one_start(args.port) for _ in range(args.runs)]
     ready = [r[0] for r in results]
     lines = [
