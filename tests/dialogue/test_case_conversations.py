@@ -165,3 +165,29 @@ def test_status_lookup_right_and_wrong_verification(chat, stack, conversation):
     reply = chat("status van Z-2019-999999 graag")
     reply = chat("piet@example.nl")
     assert "geen zaak vinden" in reply["text"]
+
+
+@pytest.mark.parametrize("case_type,first_answer", [
+    ("complaint", "ik werd aan de telefoon afgesnauwd"),
+    ("callback", "over mijn WOZ-waarde"),
+    ("question", "mag ik een dakkapel bouwen zonder vergunning"),
+])
+def test_every_case_type_can_be_stopped_without_sending(chat, case_type, first_answer):
+    chat(payload='/open_case{"case_type": "%s"}' % case_type)
+    chat(first_answer)
+    assert "niets verstuurd" in chat("laat maar")["text"]
+    assert chat.cases() == []
+
+
+def test_callback_phone_number_can_be_corrected_at_the_summary(chat):
+    chat(payload='/open_case{"case_type": "callback"}')
+    chat("over mijn parkeervergunning")
+    chat("06 12345678")
+    reply = chat("ochtend")
+    reply = chat.press(reply, "Wijzig telefoonnummer")
+    assert "telefoonnummer" in reply["text"]
+    reply = chat("06 87654321")
+    assert "Telefoonnummer: +31687654321" in reply["text"]
+    assert "Je zaaknummer is" in chat("ja")["text"]
+    [case] = chat.cases()
+    assert case["contact"]["phone"] == "+31687654321"
