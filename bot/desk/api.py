@@ -112,6 +112,16 @@ async def _rasa_down(request: Request, exc: RasaUnavailable):
                  "message": "Balie is even niet bereikbaar. Probeer het zo opnieuw."}, status=503)
 
 
+def _required_text(body: dict, key: str, limit: int) -> str:
+    """A non-empty text field of at most `limit` characters, stripped; else a 400 saying which."""
+    value = body.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ClientError(400, f"{key} is required")
+    if len(value) > limit:
+        raise ClientError(400, f"{key} is longer than {limit} characters")
+    return value.strip()
+
+
 @bp.post("/handovers/<handover_id>/claim")
 async def claim(request: Request, handover_id: str):
     """Take the conversation. 409 when another clerk was first."""
@@ -125,14 +135,9 @@ async def claim(request: Request, handover_id: str):
 async def clerk_message(request: Request, handover_id: str):
     """A message from the clerk to the citizen, stored before it is acknowledged."""
     clerk = require_clerk(request)
-    body = json_body(request)
-    text = body.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise ClientError(400, "text is required")
-    if len(text) > MAX_CLERK_MESSAGE:
-        raise ClientError(400, f"text is longer than {MAX_CLERK_MESSAGE} characters")
+    text = _required_text(json_body(request), "text", MAX_CLERK_MESSAGE)
     handover = _get(request, handover_id)
-    message = await service.clerk_says(request.app, handover.id, clerk, text.strip())
+    message = await service.clerk_says(request.app, handover.id, clerk, text)
     return json(message, status=201)
 
 
@@ -153,14 +158,9 @@ async def release(request: Request, handover_id: str):
 async def close(request: Request, handover_id: str):
     """Close the conversation with an outcome note."""
     clerk = require_clerk(request)
-    body = json_body(request)
-    outcome = body.get("outcome")
-    if not isinstance(outcome, str) or not outcome.strip():
-        raise ClientError(400, "outcome is required")
-    if len(outcome) > MAX_OUTCOME:
-        raise ClientError(400, f"outcome is longer than {MAX_OUTCOME} characters")
+    outcome = _required_text(json_body(request), "outcome", MAX_OUTCOME)
     handover = _get(request, handover_id)
-    handover = await service.finish(request.app, handover.id, clerk, outcome.strip(), released=False)
+    handover = await service.finish(request.app, handover.id, clerk, outcome, released=False)
     return json(service.describe(request.app, handover))
 
 
