@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 SPACY_MODEL := $(VENV)/.spacy-nl_balie
 MODEL := models/balie.tar.gz
 NODE_MODULES := node_modules/.package-lock.json
-TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f 2>/dev/null) $(wildcard bot/catalogue/*.py)
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f 2>/dev/null) $(wildcard bot/catalogue/*.py nlu_components/*.py)
 # Rasa and TensorFlow are chatty; keep their logs readable.
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1

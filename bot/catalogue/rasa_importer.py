@@ -1,7 +1,7 @@
 """Rasa training-data importer that adds the catalogue's answers as retrieval responses.
 
 Products are one retrieval intent (`ask_product/<key>`) so the dialogue has one rule for
-all products. Rasa's ResponseSelector needs a response per sub-intent; we take those from
+all products. The retrieval action needs a response per sub-intent; we take those from
 the catalogue instead of duplicating every answer in `domain.yml`. Configured in
 `config.yml` under `importers:`; used by `rasa train`, `rasa test` and `rasa data validate`.
 """

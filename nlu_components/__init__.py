@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components: they run inside the Rasa server, as part of the trained model."""
