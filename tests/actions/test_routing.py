@@ -1,6 +1,7 @@
 """Routing actions, run without a server: a Tracker from a parsed message, a CollectingDispatcher."""
 from __future__ import annotations
 
+import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -108,9 +109,18 @@ def test_fallback_rephrases_first_then_offers_a_person():
     assert messages[0]["buttons"][0]["payload"] == "/request_human"
 
 
-def test_a_weak_runner_up_is_not_offered():
-    messages, _ = run(ActionProductDetails(), tracker(parsed("ask_product", [("paspoort", 0.34), ("noodreisdocument", 0.13)])))
+@pytest.mark.parametrize("ranking", [
+    [("paspoort", 0.75), ("noodreisdocument", 0.2)],   # under 0.3 of the first
+    [("paspoort", 0.12), ("noodreisdocument", 0.04)],  # under the 0.05 floor
+])
+def test_a_weak_runner_up_is_not_offered(ranking):
+    messages, _ = run(ActionProductDetails(), tracker(parsed("ask_product", ranking)))
     assert len(messages) == 1
+
+
+def test_a_runner_up_at_the_ratio_is_offered():
+    messages, _ = run(ActionProductDetails(), tracker(parsed("ask_product", [("paspoort", 0.6), ("noodreisdocument", 0.18)])))
+    assert len(messages) == 2 and "noodreisdocument" in messages[1]["buttons"][0]["payload"]
 
 
 def test_unsure_nlu_with_a_product_guess_gets_a_clarifying_question():
