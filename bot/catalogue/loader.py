@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Dict
@@ -21,6 +22,11 @@ from .model import (
     Organisation,
     Product,
 )
+
+# A page is a path on the municipal site; the demo site (bot/site/) serves one per product
+# and department, next to the bot service's own routes, which must stay reachable.
+PAGE_PATTERN = re.compile(r"^(/[a-z0-9]+(-[a-z0-9]+)*)+$")
+RESERVED_PAGES = ("/api", "/desk", "/static", "/health", "/privacy", "/favicon.ico")
 
 # Limits that keep answers readable in a phone-sized chat bubble.
 MAX_TITLE = 40
@@ -55,6 +61,19 @@ def _text(entry: dict, key: str, where: str, limit: int, required: bool = False)
     return value
 
 
+def _page(entry: dict, where: str, taken: Dict[str, str]) -> str:
+    page = _require(entry, "page", where)
+    if not isinstance(page, str) or not PAGE_PATTERN.match(page):
+        raise CatalogueError(f"{where}: page '{page}' must be a path like /afval/grofvuil "
+                             "(lower case letters, digits and hyphens)")
+    if any(page == r or page.startswith(r + "/") for r in RESERVED_PAGES):
+        raise CatalogueError(f"{where}: page '{page}' is taken by Balie itself ({', '.join(RESERVED_PAGES)})")
+    if page in taken:
+        raise CatalogueError(f"{where}: page '{page}' is also the page of {taken[page]}")
+    taken[page] = where
+    return page
+
+
 def _hours(raw: dict, where: str) -> Dict[str, Hours]:
     result = {}
     for day, span in (raw or {}).items():
@@ -85,7 +104,7 @@ def _signalen(directory: Path) -> Dict[str, tuple]:
     }
 
 
-def _departments(directory: Path) -> Dict[str, Department]:
+def _departments(directory: Path, pages: Dict[str, str]) -> Dict[str, Department]:
     path = directory / "departments.yml"
     result: Dict[str, Department] = {}
     for entry in (_read_yaml(path) or {}).get("departments", []):
@@ -97,7 +116,7 @@ def _departments(directory: Path) -> Dict[str, Department]:
             phone=str(_require(entry, "phone", where)),
             email=_require(entry, "email", where),
             address=_require(entry, "address", where),
-            page=_require(entry, "page", where),
+            page=_page(entry, where, pages),
             question_term_days=int(_require(entry, "question_term_days", where)),
             hours=_hours(entry.get("hours"), where),
         )
@@ -122,7 +141,7 @@ def _case(raw: Any, where: str, signalen: Dict[str, tuple]) -> CaseSpec | None:
     return CaseSpec(case_type, term, _require(raw, "basis", where + " case"), sub)
 
 
-def _products(directory: Path, departments, upl, signalen) -> Dict[str, Product]:
+def _products(directory: Path, departments, upl, signalen, pages: Dict[str, str]) -> Dict[str, Product]:
     result: Dict[str, Product] = {}
     keys: Dict[str, str] = {}
     for path in sorted((directory / "products").glob("*.yml")):
@@ -144,7 +163,7 @@ def _products(directory: Path, departments, upl, signalen) -> Dict[str, Product]
                 department=entry["department"],
                 answer=_text(entry, "answer", where, MAX_ANSWER, required=True),
                 how=how,
-                page=_require(entry, "page", where),
+                page=_page(entry, where, pages),
                 bring=_text(entry, "bring", where, MAX_FIELD),
                 cost=_text(entry, "cost", where, MAX_FIELD),
                 duration=_text(entry, "duration", where, MAX_FIELD),
@@ -196,9 +215,10 @@ def _topics(directory: Path, products: Dict[str, Product]) -> Dict[str, tuple]:
 def load_catalogue(directory: str | Path) -> Catalogue:
     """Load and check the whole catalogue; raises CatalogueError naming the bad entry."""
     directory = Path(directory)
-    departments = _departments(directory)
+    pages: Dict[str, str] = {}
+    departments = _departments(directory, pages)
     signalen = _signalen(directory)
-    products = _products(directory, departments, _upl_names(directory), signalen)
+    products = _products(directory, departments, _upl_names(directory), signalen, pages)
     return Catalogue(
         departments=departments,
         products=products,

@@ -145,3 +145,29 @@ def test_a_broken_entry_names_file_product_and_field(tmp_path):
         "    answer: a\n    how: online\n    page: /p\n")
     with pytest.raises(CatalogueError, match="not an exact UPL product name"):
         uncached_loader.__wrapped__(tmp_path)
+
+
+@pytest.mark.parametrize("page, reason", [
+    ("afval/grofvuil", "must be a path"),
+    ("/Afval/Grofvuil", "must be a path"),
+    ("/afval/grof vuil", "must be a path"),
+    ("/api/route", "taken by Balie itself"),
+    ("/desk", "taken by Balie itself"),
+    ("/burgerzaken", "also the page of departments.yml: department burgerzaken"),
+])
+def test_a_bad_or_taken_page_is_refused(tmp_path, page, reason):
+    for name in ("departments.yml", "organisations.yml", "holidays.yml", "upl_names.txt",
+                 "signalen_categories.csv"):
+        (tmp_path / name).write_bytes((CATALOGUE / name).read_bytes())
+    (tmp_path / "products").mkdir()
+    (tmp_path / "topics.yml").write_text("topics: {}\n")
+    (tmp_path / "products" / "x.yml").write_text(
+        "products:\n  - upl_name: paspoort\n    title: Paspoort\n    department: burgerzaken\n"
+        f"    answer: a\n    how: online\n    page: '{page}'\n")
+    with pytest.raises(CatalogueError, match=re.escape(reason)):
+        uncached_loader.__wrapped__(tmp_path)
+
+
+def test_every_page_is_unique(catalogue):
+    pages = [p.page for p in catalogue.products.values()] + [d.page for d in catalogue.departments.values()]
+    assert len(pages) == len(set(pages))
