@@ -37,4 +37,5 @@ def create_app(settings: Settings = default_settings, name: str = "balie") -> Sa
     cors.install(app)
     for blueprint in (health.bp, routing.bp, chat_bp, cases_bp, desk_bp, desk_internal_bp, web.bp):
         app.blueprint(blueprint)
+    web.install_site(app, app.ctx.catalogue)
     return app

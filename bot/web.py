@@ -1,21 +1,18 @@
-"""Pages: the demo municipal page with the widget, the clerk console, static assets."""
+"""Pages: the demo municipal site with the widget, the clerk console, static assets."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from sanic import Blueprint, Request
-from sanic.response import file, redirect
+from sanic import Blueprint, Request, Sanic
+from sanic.response import file, html, redirect
+
+from .catalogue import Catalogue
+from .site.pages import render_site
 
 STATIC = Path(__file__).resolve().parent / "static"
 
 bp = Blueprint("web")
 bp.static("/static", str(STATIC), name="static")
-
-
-@bp.get("/")
-async def demo_page(request: Request):
-    """Demo home page of Gemeente Voorbeeld with the chat widget on it."""
-    return await file(STATIC / "demo" / "index.html")
 
 
 @bp.get("/privacy")
@@ -33,3 +30,11 @@ async def desk_page(request: Request):
 @bp.get("/favicon.ico")
 async def favicon(request: Request):
     return redirect("/static/demo/favicon.svg")
+
+
+def install_site(app: Sanic, catalogue: Catalogue) -> None:
+    """The demo site: home page and a page per department and product (bot/site/)."""
+    for path, page in render_site(catalogue).items():
+        async def serve(request: Request, page: str = page):
+            return html(page)
+        app.add_route(serve, path, methods=["GET"], name="site" + path.replace("/", "_").replace("-", "_"))

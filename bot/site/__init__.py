@@ -1,0 +1,1 @@
+"""The demo website of Gemeente Voorbeeld: home, product and department pages."""
