@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -24,6 +25,8 @@ from bot.privacy import mask_personal_numbers
 
 from .desk_client import BotServiceUnavailable, DeskClient, NotFound, Rejected
 from .routing import catalogue, current_product
+
+TIMEZONE = ZoneInfo("Europe/Amsterdam")
 
 CASE_TYPES = ("report", "complaint", "callback", "question")
 # The NLU uses the citizen's Dutch words as entity values (melding, klacht, ...): the same
@@ -249,7 +252,17 @@ class ValidateCaseForm(FormValidationAction):
         return await self._plain("case_description")(value, dispatcher, tracker, domain)
 
     async def validate_case_when(self, value, dispatcher, tracker, domain):
-        return await self._plain("case_when")(value, dispatcher, tracker, domain)
+        text = self._text(value, dispatcher, "case_when", tracker.get_slot("case_type"))
+        if text is None:
+            return {"case_when": None}
+        # Keep the citizen's words and add the day they name: "gisteren" means nothing
+        # to the clerk who reads the complaint next week.
+        try:
+            day = validation.incident_moment(text, datetime.now(TIMEZONE).replace(tzinfo=None))
+        except validation.InvalidValue as exc:
+            dispatcher.utter_message(text=str(exc))
+            return {"case_when": None}
+        return {"case_when": f"{text} ({day})" if day and day not in text else text}
 
     async def validate_case_employee(self, value, dispatcher, tracker, domain):
         return await self._plain("case_employee")(value, dispatcher, tracker, domain)

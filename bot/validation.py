@@ -1,19 +1,37 @@
 """Checks of what citizens type in forms, with a Dutch (B1) message when it is wrong.
 
 Used by the actions (form validation) and by the bot service's API, so both accept the
-same values. Phone numbers: phonenumbers (Google's libphonenumber); e-mail: email-validator.
+same values. Phone numbers: phonenumbers (Google's libphonenumber); e-mail: email-validator;
+Dutch date expressions: dateparser.
 """
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, timedelta
+from typing import Optional
 
 import phonenumbers
+from dateparser.search import search_dates
 from email_validator import EmailNotValidError, validate_email
 
 POSTCODE = re.compile(r"\b([1-9][0-9]{3})\s?([A-Za-z]{2})\b")
 # Postcode letters SA, SD and SS are not used in Dutch postcodes.
 UNUSED_POSTCODE_LETTERS = {"SA", "SD", "SS"}
 HOUSE_NUMBER = re.compile(r"^\s*(\d{1,5})(?:\s*[-/ ]?\s*([a-zA-Z]{1,4}|\d{1,4}|bis))?\s*$")
+
+
+# dateparser's Dutch data has no words for a part of a day; they name a day all the same
+# (days back from today).
+DAY_PARTS = {
+    "vanochtend": 0, "vanmorgen": 0, "vanmiddag": 0, "vanavond": 0, "vannacht": 0,
+    "gisterochtend": 1, "gistermorgen": 1, "gistermiddag": 1, "gisteravond": 1, "gisternacht": 1,
+}
+# "vorige week", "in oktober": a period, not a day. We keep the citizen's words only.
+PERIOD_WORDS = re.compile(r"\b(week|weken|maand|maanden|jaar|jaren)\b", re.I)
+CLOCK_TIME = re.compile(r"\b([01]?\d|2[0-3])[:.]([0-5]\d)\b")
+# Older than this is a misreading ("32-10" read as 1932), not an answer.
+MAX_YEARS_BACK = 10
+DATE_SETTINGS = {"PREFER_DATES_FROM": "past", "DATE_ORDER": "DMY", "REQUIRE_PARTS": ["day"]}
 
 
 class InvalidValue(ValueError):
@@ -73,3 +91,29 @@ def contact(text: str) -> dict:
         return {"phone": phone(text)}
     except InvalidValue:
         raise InvalidValue("Typ een e-mailadres (naam@voorbeeld.nl) of een telefoonnummer (06 12345678).")
+
+
+def incident_moment(text: str, now: datetime) -> Optional[str]:
+    """The day (and clock time, if typed) a Dutch answer to "when did it happen?" names.
+
+    'gisteren', 'vanochtend', '3 november', '12-11 om 14:30', '2 dagen geleden' give
+    '26-11-2026' or '12-11-2026 14:30'. None when the answer names no single day
+    ('vorige week', 'weet ik niet meer', two dates). A day after today is refused.
+    """
+    text = (text or "").strip()
+    lowered = text.lower()
+    for word, days_back in DAY_PARTS.items():
+        if re.search(rf"\b{word}\b", lowered):
+            return f"{now.date() - timedelta(days=days_back):%d-%m-%Y}"
+    if PERIOD_WORDS.search(lowered):
+        return None
+    found = search_dates(text, languages=["nl"], settings={**DATE_SETTINGS, "RELATIVE_BASE": now})
+    if not found or len(found) != 1:
+        return None
+    words, moment = found[0]
+    if moment.date() > now.date():
+        raise InvalidValue("Die datum ligt in de toekomst. Wanneer gebeurde het? Bijvoorbeeld: 'gisteren' of '3 november'.")
+    if moment.date() < date(now.year - MAX_YEARS_BACK, now.month, 1):
+        return None
+    clock = CLOCK_TIME.search(words)
+    return f"{moment:%d-%m-%Y}" + (f" {int(clock.group(1)):02d}:{clock.group(2)}" if clock else "")

@@ -1,4 +1,6 @@
 """What citizens type in forms: accepted in normal forms, refused with a Dutch message."""
+from datetime import datetime
+
 import pytest
 
 from bot import validation
@@ -51,3 +53,35 @@ def test_contact_is_email_or_phone():
     assert validation.contact("0612345678") == {"phone": "+31612345678"}
     with pytest.raises(validation.InvalidValue, match="e-mailadres .* of een telefoonnummer"):
         validation.contact("morgen")
+
+
+NOW = datetime(2026, 11, 27, 10, 0)  # a Friday
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("gisteren", "26-11-2026"),
+    ("het gebeurde eergisteren aan de balie", "25-11-2026"),
+    ("vanochtend", "27-11-2026"),
+    ("gisteravond rond acht uur", "26-11-2026"),
+    ("op 3 november belde ik", "03-11-2026"),
+    ("2 december", "02-12-2025"),  # a day without a year lies in the past
+    ("12-11-2026 om 14:30", "12-11-2026 14:30"),
+    ("2 dagen geleden", "25-11-2026"),
+    ("vandaag", "27-11-2026"),
+])
+def test_incident_moment_names_the_day(text, expected):
+    assert validation.incident_moment(text, NOW) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "vorige week", "in oktober", "2 weken geleden", "weet ik niet meer", "toen ik mijn paspoort ophaalde",
+    "op 3 nov en op 10 nov", "32-10", "",
+])
+def test_incident_moment_without_a_single_day_is_none(text):
+    assert validation.incident_moment(text, NOW) is None
+
+
+@pytest.mark.parametrize("text", ["morgen", "3-12-2026", "15 januari 2027"])
+def test_incident_moment_in_the_future_is_refused(text):
+    with pytest.raises(validation.InvalidValue, match="toekomst"):
+        validation.incident_moment(text, NOW)

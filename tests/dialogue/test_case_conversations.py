@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -113,6 +115,20 @@ def test_complaint_needs_name_and_contact_and_states_the_awb_term(chat):
     assert "Klachten en Bezwaar" in done["text"] and "zes weken" in done["text"] and "42 dagen" in done["text"]
     [case] = chat.cases()
     assert case["type"] == "complaint" and case["handling_term_days"] == 42
+
+
+def test_complaint_date_is_resolved_and_a_future_day_is_refused(chat):
+    chat(payload='/open_case{"case_type": "complaint"}')
+    chat("ik werd aan de telefoon afgesnauwd door een medewerker")
+    reply = chat("morgen")
+    assert "toekomst" in reply["text"]
+    chat("gisteren")
+    chat("weet ik niet")
+    chat("excuses")
+    chat("Fatima de Jong")
+    reply = chat("fatima@example.nl")
+    yesterday = datetime.now(ZoneInfo("Europe/Amsterdam")).date() - timedelta(days=1)
+    assert f"gisteren ({yesterday:%d-%m-%Y})" in reply["text"]
 
 
 def test_callback_with_invalid_phone_asked_again(chat):
