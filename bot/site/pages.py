@@ -16,7 +16,7 @@ from ..catalogue import Catalogue, Department, Product
 
 HERE = Path(__file__).resolve().parent
 LAYOUT = Template((HERE / "layout.html").read_text(encoding="utf-8"))
-HOME = (HERE / "home.html").read_text(encoding="utf-8")
+HOME = Template((HERE / "home.html").read_text(encoding="utf-8"))
 
 # How a product is arranged, in the words of the page (catalogue field `how`).
 HOW_NL = {
@@ -90,9 +90,20 @@ def department_page(catalogue: Catalogue, department: Department) -> str:
     return _page(department.name, department.description[:150], main)
 
 
+def home_page(catalogue: Catalogue) -> str:
+    departments = sorted(catalogue.departments.values(), key=lambda d: d.name.lower())
+    tiles = "\n".join(
+        f'        <li class="tile"><h3><a href="{escape(d.page)}">{escape(d.name)}</a></h3>'
+        f"<p>{escape(d.description)}</p></li>"
+        for d in departments
+    )
+    return _page("Home", "Demopagina van de fictieve Gemeente Voorbeeld met de Balie-chat.",
+                 HOME.substitute(departments=tiles))
+
+
 def render_site(catalogue: Catalogue) -> Dict[str, str]:
     """Path → HTML of every page of the demo site: home, departments, products."""
-    pages = {"/": _page("Home", "Demopagina van de fictieve Gemeente Voorbeeld met de Balie-chat.", HOME)}
+    pages = {"/": home_page(catalogue)}
     for department in catalogue.departments.values():
         pages[department.page] = department_page(catalogue, department)
     for product in catalogue.products.values():
