@@ -18,6 +18,9 @@ from .privacy import mask_personal_numbers
 bp = Blueprint("routing")
 
 MAX_ALTERNATIVES = 3
+# The selector's confidences are calibrated and often near 1.0 for the first product; runners-up
+# under 1% say nothing to a website that routes a form, so they are left out.
+MIN_ALTERNATIVE_CONFIDENCE = 0.01
 # Safety intents route to the organisation that helps at once.
 SAFETY_ORGANISATIONS = {"emergency": "politie", "domestic_violence": "veilig_thuis",
                         "suicide_risk": "zelfmoordpreventie"}
@@ -42,7 +45,8 @@ def route(parse: dict, catalogue: Catalogue) -> dict:
         if products:
             product, confidence = products[0][0], intent_confidence * products[0][1]
             alternatives = [{"product": p.upl_name, "confidence": round(intent_confidence * c, 4)}
-                            for p, c in products[1:1 + MAX_ALTERNATIVES]]
+                            for p, c in products[1:1 + MAX_ALTERNATIVES]
+                            if intent_confidence * c >= MIN_ALTERNATIVE_CONFIDENCE]
     elif name == "ask_organisation":
         organisations = _ranking(parse, "ask_organisation")
         if organisations and organisations[0][0] in catalogue.organisations:

@@ -34,6 +34,12 @@ def test_product_with_department_and_alternatives(catalogue):
     assert result["alternatives"] == [{"product": "identiteitskaart", "confidence": 0.18}]
 
 
+def test_alternatives_under_one_percent_are_left_out(catalogue):
+    result = route(parse("ask_product", [("paspoort", 0.98), ("identiteitskaart", 0.012), ("noodreisdocument", 0.008)]),
+                   catalogue)
+    assert [a["product"] for a in result["alternatives"]] == ["identiteitskaart"]  # 0.9 x 0.012 = 0.0108
+
+
 def test_organisation(catalogue):
     result = route(parse("ask_organisation", organisations=[("uwv", 0.8)]), catalogue)
     assert result["product"] is None and result["department"] is None and result["organisation"] == "UWV"
