@@ -4,7 +4,10 @@ Knowledge is data (`data/catalogue/`), read once by one loader shared by the bot
 and the action server. A maintainer adds a product by editing YAML, never Python.
 """
 from .model import (
+    CASE_SLOTS,
+    CaseField,
     CaseSpec,
+    CaseType,
     Catalogue,
     CatalogueError,
     Department,
@@ -15,7 +18,10 @@ from .model import (
 from .loader import load_catalogue
 
 __all__ = [
+    "CASE_SLOTS",
+    "CaseField",
     "CaseSpec",
+    "CaseType",
     "Catalogue",
     "CatalogueError",
     "Department",

@@ -11,13 +11,17 @@ from typing import Any, Dict
 import yaml
 
 from .model import (
+    CASE_SLOTS,
     CASE_TYPES,
+    CaseField,
+    CaseType,
     HOW_VALUES,
     WEEKDAYS,
     CaseSpec,
     Catalogue,
     CatalogueError,
     Department,
+    Exclusion,
     Hours,
     Organisation,
     Product,
@@ -32,6 +36,8 @@ RESERVED_PAGES = ("/api", "/desk", "/static", "/health", "/privacy", "/favicon.i
 MAX_TITLE = 40
 MAX_ANSWER = 500
 MAX_FIELD = 300
+MAX_SYNONYMS = 30
+MAX_SYNONYM = 60
 
 
 def _read_yaml(path: Path) -> Any:
@@ -59,6 +65,18 @@ def _text(entry: dict, key: str, where: str, limit: int, required: bool = False)
     if len(value) > limit:
         raise CatalogueError(f"{where}: field '{key}' is {len(value)} characters, limit {limit}")
     return value
+
+
+def _synonyms(entry: dict, where: str) -> tuple:
+    raw = entry.get("synonyms") or []
+    if not isinstance(raw, list) or len(raw) > MAX_SYNONYMS:
+        raise CatalogueError(f"{where}: synonyms must be a list of at most {MAX_SYNONYMS} words")
+    result = []
+    for word in raw:
+        if not isinstance(word, str) or not word.strip() or len(word) > MAX_SYNONYM:
+            raise CatalogueError(f"{where}: synonym {word!r} must be text of 1 to {MAX_SYNONYM} characters")
+        result.append(" ".join(word.lower().split()))
+    return tuple(dict.fromkeys(result))
 
 
 def _page(entry: dict, where: str, taken: Dict[str, str]) -> str:
@@ -170,6 +188,7 @@ def _products(directory: Path, departments, upl, signalen, pages: Dict[str, str]
                 where=_text(entry, "where", where, MAX_FIELD),
                 case=_case(entry.get("case"), where, signalen),
                 theme=path.stem,
+                synonyms=_synonyms(entry, where),
             )
             if product.key in keys:
                 raise CatalogueError(f"{where}: NLU key '{product.key}' clashes with '{keys[product.key]}'")
@@ -195,6 +214,93 @@ def _organisations(directory: Path) -> Dict[str, Organisation]:
     return result
 
 
+def _excluded(directory: Path, upl: set, products: Dict[str, Product],
+              organisations: Dict[str, Organisation]) -> Dict[str, Exclusion]:
+    """Municipal UPL products left out on purpose, each with a reason (upl_excluded.yml)."""
+    path = directory / "upl_excluded.yml"
+    if not path.exists():
+        return {}
+    result: Dict[str, Exclusion] = {}
+    for entry in (_read_yaml(path) or {}).get("excluded", []):
+        where = f"{path.name}: {entry.get('upl_name', '?')}"
+        name = _require(entry, "upl_name", where)
+        if name not in upl:
+            raise CatalogueError(f"{where}: '{name}' is not an exact UPL product name")
+        if name in products:
+            raise CatalogueError(f"{where}: '{name}' is excluded but also a product; remove one of the two")
+        organisation = entry.get("organisation")
+        if organisation is not None and organisation not in organisations:
+            raise CatalogueError(f"{where}: unknown organisation '{organisation}'")
+        result[name] = Exclusion(name, _text(entry, "reason", where, MAX_FIELD, required=True), organisation)
+    return result
+
+
+def _patterns(raw: Any, where: str) -> tuple:
+    if not isinstance(raw, list) or not raw:
+        raise CatalogueError(f"{where}: words must be a non-empty list of regular expressions")
+    for pattern in raw:
+        try:
+            re.compile(pattern)
+        except (re.error, TypeError) as exc:
+            raise CatalogueError(f"{where}: '{pattern}' is not a valid regular expression: {exc}") from exc
+    return tuple(raw)
+
+
+def _case_types(directory: Path, departments: Dict[str, Department]) -> tuple:
+    """Case types and journey words from case_types.yml."""
+    path = directory / "case_types.yml"
+    raw = _read_yaml(path) or {}
+    result: Dict[str, CaseType] = {}
+    for type_id, entry in (raw.get("case_types") or {}).items():
+        where = f"{path.name}: {type_id}"
+        if type_id not in CASE_TYPES:
+            raise CatalogueError(f"{where}: case type must be one of {CASE_TYPES}")
+        if entry.get("department") not in departments:
+            raise CatalogueError(f"{where}: unknown department '{entry.get('department')}'")
+        term = entry.get("handling_term_days")
+        if not isinstance(term, int) or not 1 <= term <= 365:
+            raise CatalogueError(f"{where}: handling_term_days must be a whole number of days 1-365")
+        fields = []
+        for number, raw_field in enumerate(entry.get("fields") or [], start=1):
+            field_where = f"{where}: field {number}"
+            slot = _require(raw_field, "slot", field_where)
+            if slot not in CASE_SLOTS:
+                raise CatalogueError(f"{field_where}: slot '{slot}' is not one of {CASE_SLOTS}")
+            optional = bool(raw_field.get("optional", False))
+            if optional and not (raw_field.get("skip_title") and raw_field.get("skip_value")):
+                raise CatalogueError(f"{field_where}: an optional field needs skip_title and skip_value")
+            fields.append(CaseField(slot, _text(raw_field, "label", field_where, MAX_TITLE, required=True),
+                                    _text(raw_field, "question", field_where, MAX_FIELD, required=True),
+                                    optional, raw_field.get("skip_title"), raw_field.get("skip_value")))
+        if not fields:
+            raise CatalogueError(f"{where}: fields must list at least one question")
+        result[type_id] = CaseType(
+            id=type_id,
+            name=_text(entry, "name", where, MAX_TITLE, required=True),
+            title=_text(entry, "title", where, MAX_TITLE, required=True),
+            button=_text(entry, "button", where, MAX_TITLE, required=True),
+            intro=_text(entry, "intro", where, MAX_FIELD, required=True),
+            next_step=_text(entry, "next_step", where, MAX_FIELD, required=True),
+            department=entry["department"],
+            handling_term_days=term,
+            basis=_text(entry, "basis", where, MAX_FIELD, required=True),
+            words=_patterns(entry.get("words"), where),
+            fields=tuple(fields),
+        )
+    missing = set(CASE_TYPES) - set(result)
+    if missing:
+        raise CatalogueError(f"{path.name}: case types {sorted(missing)} are missing")
+    journeys = {name: _patterns(patterns, f"{path.name}: journeys: {name}")
+                for name, patterns in (raw.get("journeys") or {}).items()}
+    return result, journeys
+
+
+def missing_upl_products(catalogue: Catalogue, directory: str | Path) -> list:
+    """Municipal UPL names that are neither a product nor excluded with a reason."""
+    upl = _upl_names(Path(directory))
+    return sorted(upl - set(catalogue.products) - set(catalogue.excluded))
+
+
 def _closed_days(directory: Path) -> Dict[date, str]:
     raw = _read_yaml(directory / "holidays.yml") or {}
     return {entry["date"]: entry["name"] for entry in raw.get("closed", [])}
@@ -218,12 +324,18 @@ def load_catalogue(directory: str | Path) -> Catalogue:
     pages: Dict[str, str] = {}
     departments = _departments(directory, pages)
     signalen = _signalen(directory)
-    products = _products(directory, departments, _upl_names(directory), signalen, pages)
+    upl = _upl_names(directory)
+    products = _products(directory, departments, upl, signalen, pages)
+    organisations = _organisations(directory)
+    case_types, journeys = _case_types(directory, departments)
     return Catalogue(
         departments=departments,
         products=products,
-        organisations=_organisations(directory),
+        organisations=organisations,
         closed_days=_closed_days(directory),
         signalen=signalen,
         topics=_topics(directory, products),
+        excluded=_excluded(directory, upl, products, organisations),
+        case_types=case_types,
+        journey_words=journeys,
     )

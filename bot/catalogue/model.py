@@ -4,11 +4,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Tuple
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 WEEKDAY_NL = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 CASE_TYPES = ("report", "complaint", "callback", "question")
+# Slots of the case form in domain.yml; a case type asks a selection of them.
+CASE_SLOTS = ("case_category", "case_location", "case_description", "case_when", "case_employee",
+              "case_wish", "case_name", "case_contact", "case_topic", "case_phone", "case_part_of_day")
+CONTACT_CENTRE = "kcc"
 HOW_VALUES = ("online", "appointment", "phone", "desk", "form", "chat_case", "automatic")
 
 
@@ -84,6 +88,9 @@ class Product:
     where: Optional[str] = None
     case: Optional[CaseSpec] = None
     theme: str = ""
+    # Everyday and regional words citizens use for it ("kliko", "snippergroen"): kept as
+    # data so a maintainer can add one, and used as extra evidence when routing.
+    synonyms: Tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -102,6 +109,60 @@ class Organisation:
     website: str
     phone: Optional[str] = None
 
+    def reply(self) -> str:
+        """What Balie says when a question is for this organisation (Dutch, B1)."""
+        contact = f"Website: {self.website}"
+        if self.phone:
+            contact = f"Telefoon: {self.phone}. {contact}"
+        return f"Dit regelt de gemeente niet, maar {self.name}. {self.answer} {contact}"
+
+
+@dataclass(frozen=True)
+class CaseField:
+    """One question of the case form."""
+
+    slot: str
+    label: str
+    question: str
+    optional: bool = False
+    skip_title: Optional[str] = None
+    skip_value: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class CaseType:
+    """A kind of case the chat can open (data/catalogue/case_types.yml)."""
+
+    id: str
+    name: str
+    title: str
+    button: str
+    intro: str
+    next_step: str
+    department: str
+    handling_term_days: int
+    basis: str
+    words: Tuple[str, ...]
+    fields: Tuple[CaseField, ...]
+
+    def field(self, slot: str) -> Optional[CaseField]:
+        """The form field filling this slot, if this type asks it."""
+        return next((f for f in self.fields if f.slot == slot), None)
+
+    @property
+    def slots(self) -> Tuple[str, ...]:
+        """The slots this type asks, in order."""
+        return tuple(f.slot for f in self.fields)
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """A municipal UPL product Balie deliberately does not answer itself, and why."""
+
+    upl_name: str
+    reason: str
+    organisation: Optional[str] = None
+
 
 @dataclass(frozen=True)
 class Catalogue:
@@ -113,6 +174,15 @@ class Catalogue:
     closed_days: Mapping[date, str]
     signalen: Mapping[str, tuple] = field(default_factory=dict)
     topics: Mapping[str, tuple] = field(default_factory=dict)
+    excluded: Mapping[str, Exclusion] = field(default_factory=dict)
+    case_types: Mapping[str, CaseType] = field(default_factory=dict)
+    # Patterns per journey (request_human, case_status) the citizen asks for in so many words.
+    journey_words: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def contact_centre(self) -> Department:
+        """The first desk for everything: its phone number is the fallback in every error message."""
+        return self.departments[CONTACT_CENTRE]
 
     def product(self, upl_name_or_key: str) -> Optional[Product]:
         """Find a product by UPL name or by its NLU key."""

@@ -14,6 +14,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.training_data.structures import StoryGraph
 from rasa.shared.importers import utils
 from rasa.shared.importers.rasa import RasaFileImporter
+from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from .loader import load_catalogue
@@ -26,12 +27,23 @@ def retrieval_responses(catalogue: Catalogue) -> Dict[str, List[dict]]:
     for product in catalogue.products.values():
         responses[f"utter_ask_product/{product.key}"] = [{"text": product.answer}]
     for org in catalogue.organisations.values():
-        contact = f"Website: {org.website}"
-        if org.phone:
-            contact = f"Telefoon: {org.phone}. {contact}"
-        text = f"Dit regelt de gemeente niet, maar {org.name}. {org.answer} {contact}"
-        responses[f"utter_ask_organisation/{org.id}"] = [{"text": text}]
+        responses[f"utter_ask_organisation/{org.id}"] = [{"text": org.reply()}]
     return responses
+
+
+def catalogue_examples(catalogue: Catalogue) -> List[Message]:
+    """Each product's title and everyday words (synonyms) as extra examples of its product.
+
+    Citizens say "kliko" where the catalogue says "afvalcontainer": the words maintainers
+    keep in the catalogue are evidence too. A word that two products share says nothing
+    about which one is meant, so it is left out.
+    """
+    owners: Dict[str, set] = {}
+    for product in catalogue.products.values():
+        for word in {product.title.lower(), *product.synonyms}:
+            owners.setdefault(word, set()).add(product.key)
+    return [Message.build(text=word, intent=f"ask_product/{next(iter(keys))}")
+            for word, keys in sorted(owners.items()) if len(keys) == 1]
 
 
 class CatalogueImporter(RasaFileImporter):
@@ -50,8 +62,10 @@ class CatalogueImporter(RasaFileImporter):
 
     def get_nlu_data(self, language: Optional[Text] = "en") -> TrainingData:
         data = super().get_nlu_data(language)
-        responses = retrieval_responses(load_catalogue(self._catalogue_dir))
-        return data.merge(TrainingData(responses=responses))
+        catalogue = load_catalogue(self._catalogue_dir)
+        known = {example.get("text") for example in data.training_examples}
+        extra = [m for m in catalogue_examples(catalogue) if m.get("text") not in known]
+        return data.merge(TrainingData(training_examples=extra, responses=retrieval_responses(catalogue)))
 
     def _domain_with_retrieval_intents(self) -> Domain:
         # Rasa adds retrieval intents to the domain from the NLU data and warns about

@@ -131,7 +131,7 @@ def test_slug_turns_upl_names_into_intent_keys():
 
 def test_a_broken_entry_names_file_product_and_field(tmp_path):
     for name in ("departments.yml", "organisations.yml", "holidays.yml", "upl_names.txt",
-                 "signalen_categories.csv", "topics.yml"):
+                 "signalen_categories.csv", "topics.yml", "case_types.yml"):
         (tmp_path / name).write_bytes((CATALOGUE / name).read_bytes())
     (tmp_path / "products").mkdir()
     (tmp_path / "topics.yml").write_text("topics: {}\n")
@@ -157,7 +157,7 @@ def test_a_broken_entry_names_file_product_and_field(tmp_path):
 ])
 def test_a_bad_or_taken_page_is_refused(tmp_path, page, reason):
     for name in ("departments.yml", "organisations.yml", "holidays.yml", "upl_names.txt",
-                 "signalen_categories.csv"):
+                 "signalen_categories.csv", "case_types.yml"):
         (tmp_path / name).write_bytes((CATALOGUE / name).read_bytes())
     (tmp_path / "products").mkdir()
     (tmp_path / "topics.yml").write_text("topics: {}\n")
@@ -171,3 +171,82 @@ def test_a_bad_or_taken_page_is_refused(tmp_path, page, reason):
 def test_every_page_is_unique(catalogue):
     pages = [p.page for p in catalogue.products.values()] + [d.page for d in catalogue.departments.values()]
     assert len(pages) == len(set(pages))
+
+
+def copy_catalogue(tmp_path) -> Path:
+    """A writable copy of the whole catalogue, to break on purpose."""
+    import shutil
+
+    target = tmp_path / "catalogue"
+    shutil.copytree(CATALOGUE, target)
+    return target
+
+
+def test_every_municipal_upl_product_is_in_the_catalogue_or_excluded_with_a_reason(catalogue):
+    from bot.catalogue.loader import missing_upl_products
+
+    assert missing_upl_products(catalogue, CATALOGUE) == []
+    assert len(catalogue.products) + len(catalogue.excluded) == len(
+        [line for line in (CATALOGUE / "upl_names.txt").read_text(encoding="utf-8").splitlines()
+         if line.strip() and not line.startswith("#")])
+    assert all(e.reason for e in catalogue.excluded.values())
+
+
+def break_file(tmp_path, name: str, change) -> Path:
+    """A copy of the catalogue with one YAML file changed by `change(doc)`."""
+    directory = copy_catalogue(tmp_path)
+    path = directory / name
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(doc)
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return directory
+
+
+def test_a_missing_product_is_named(tmp_path):
+    from bot.catalogue.loader import missing_upl_products
+
+    def drop(doc):
+        doc["products"] = [p for p in doc["products"] if p["upl_name"] != "bedrijfsafvalinzameling"]
+
+    directory = break_file(tmp_path, "products/afval.yml", drop)
+    assert missing_upl_products(uncached_loader.__wrapped__(directory), directory) == ["bedrijfsafvalinzameling"]
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda doc: doc["excluded"].append({"upl_name": "paspoort", "reason": "x"}), "excluded but also a product"),
+    (lambda doc: doc["excluded"].append({"upl_name": "bestaat niet", "reason": "x"}), "not an exact UPL product name"),
+    (lambda doc: doc["excluded"][0].pop("reason"), "missing field 'reason'"),
+    (lambda doc: doc["excluded"][0].update(organisation="nergens"), "unknown organisation 'nergens'"),
+])
+def test_a_bad_exclusion_is_refused(tmp_path, change, message):
+    directory = break_file(tmp_path, "upl_excluded.yml", change)
+    with pytest.raises(CatalogueError, match=re.escape(message)):
+        uncached_loader.__wrapped__(directory)
+
+
+def test_case_types_come_from_the_data_with_the_legal_complaint_term(catalogue):
+    complaint = catalogue.case_types["complaint"]
+    assert complaint.handling_term_days == 42 and "9:11" in complaint.basis
+    assert complaint.department == "klachten" and complaint.field("case_name") is not None
+    assert catalogue.case_types["report"].field("case_contact").optional
+    assert catalogue.contact_centre.phone == catalogue.departments["kcc"].phone
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda doc: doc["case_types"]["report"].update(department="nergens"), "unknown department 'nergens'"),
+    (lambda doc: doc["case_types"]["report"]["fields"].append({"slot": "case_shoe", "label": "x", "question": "x"}),
+     "slot 'case_shoe' is not one of"),
+    (lambda doc: doc["case_types"]["report"]["words"].append("(unclosed"), "not a valid regular expression"),
+    (lambda doc: doc["case_types"].pop("callback"), "case types ['callback'] are missing"),
+    (lambda doc: doc["case_types"]["complaint"]["fields"][2].pop("skip_title"), "needs skip_title and skip_value"),
+])
+def test_a_bad_case_type_is_refused(tmp_path, change, message):
+    directory = break_file(tmp_path, "case_types.yml", change)
+    with pytest.raises(CatalogueError, match=re.escape(message)):
+        uncached_loader.__wrapped__(directory)
+
+
+def test_synonyms_are_lower_case_everyday_words(catalogue):
+    assert "kliko" in catalogue.products["afvalcontainer"].synonyms or any(
+        "kliko" in p.synonyms for p in catalogue.products.values())
+    assert all(s == s.lower() for p in catalogue.products.values() for s in p.synonyms)
