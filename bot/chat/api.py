@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import asyncio
 import json as jsonlib
+from dataclasses import dataclass
+from typing import List, Optional
 
 from sanic import Blueprint, Request
 from sanic.response import json
@@ -17,11 +19,15 @@ bp = Blueprint("chat", url_prefix="/api/conversations")
 
 MAX_CLIENT_ID = 64
 MAX_PAYLOAD = 300
+NOT_OFFERED_NL = ("Deze knop hoort bij een eerdere vraag. Kies een knop onder de laatste vraag, "
+                  "of typ je antwoord.")
 
-UNAVAILABLE_NL = (
-    "Balie is even niet bereikbaar. Je bericht is bewaard. Probeer het zo nog eens, "
-    "of bel 14 0999."
-)
+
+
+def unavailable_nl(request: Request) -> str:
+    """The citizen's message when Rasa does not answer, with the contact centre's number."""
+    phone = request.app.ctx.catalogue.contact_centre.phone
+    return f"Balie is even niet bereikbaar. Je bericht is bewaard. Probeer het zo nog eens, of bel {phone}."
 
 
 def _token(request: Request) -> str:
@@ -46,8 +52,26 @@ async def create_conversation(request: Request):
     return json({"id": conversation_id, "token": token}, status=201)
 
 
-def _citizen_input(request: Request) -> tuple[str, str | None]:
-    """The text to store and forward, and the client's message id."""
+@dataclass(frozen=True)
+class CitizenInput:
+    """A citizen message as the widget sent it: typed text, or a clicked button's payload."""
+
+    text: Optional[str]
+    payload: Optional[str]
+    client_id: Optional[str]
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What is stored and shown (`text`), and what Rasa gets (`forward`)."""
+
+    text: str
+    forward: str
+    payload: Optional[str] = None
+
+
+def _citizen_input(request: Request) -> CitizenInput:
+    """Check the shape of the request body; what a payload may be is checked against the offer."""
     body = json_body(request)
     limit = request.app.ctx.settings.max_message_chars
     client_id = body.get("client_id")
@@ -55,9 +79,10 @@ def _citizen_input(request: Request) -> tuple[str, str | None]:
         raise ClientError(400, f"client_id must be a string of 1 to {MAX_CLIENT_ID} characters")
     if "payload" in body:
         payload = body["payload"]
-        if not isinstance(payload, str) or not payload.startswith("/") or len(payload) > MAX_PAYLOAD:
-            raise ClientError(400, f"payload must be a string starting with '/' of at most {MAX_PAYLOAD} characters")
-        return payload, client_id
+        if not isinstance(payload, str) or not payload.strip() or len(payload) > MAX_PAYLOAD:
+            raise ClientError(400, f"payload must be a non-empty string of at most {MAX_PAYLOAD} characters",
+                              NOT_OFFERED_NL)
+        return CitizenInput(None, payload, client_id)
     text = body.get("text")
     if not isinstance(text, str) or not text.strip():
         raise ClientError(400, "text is required", "Typ eerst je vraag.")
@@ -66,27 +91,64 @@ def _citizen_input(request: Request) -> tuple[str, str | None]:
             400, f"text is longer than {limit} characters",
             f"Je bericht is te lang. Gebruik maximaal {limit} tekens.",
         )
-    if text.lstrip().startswith("/"):
-        # A typed "/intent" would bypass NLU: treat it as plain text.
-        text = text.lstrip().lstrip("/")
-    return text.strip(), client_id
+    return CitizenInput(text.strip(), None, client_id)
+
+
+def _title_key(title: str) -> str:
+    return " ".join(title.casefold().split()).strip(" .!?")
+
+
+def resolve(given: CitizenInput, offered: List[dict]) -> Resolved:
+    """Apply the button contract to one citizen message.
+
+    A payload is accepted if, and only if, a bot message of this conversation offers it now
+    (the bot messages after the citizen's last message): a citizen can neither inject an
+    intent or slot value nor replay an old button. Typed text equal to an offered button's
+    title, ignoring case, counts as clicking that button. Other typed text goes to NLU; a
+    leading "/" is dropped so typed text can never be read as an intent.
+    """
+    if given.payload is not None:
+        for button in offered:
+            if button.get("payload") == given.payload:
+                return Resolved(str(button.get("title") or given.payload), given.payload, given.payload)
+        raise ClientError(400, "payload was not offered by a button of the latest bot message",
+                          NOT_OFFERED_NL)
+    text = given.text or ""
+    wanted = _title_key(text)
+    for button in offered:
+        if wanted and _title_key(str(button.get("title") or "")) == wanted and button.get("payload"):
+            return Resolved(text, str(button["payload"]), str(button["payload"]))
+    if text.startswith("/"):
+        text = text.lstrip("/").strip() or text
+    return Resolved(text, text)
 
 
 @bp.post("/<conversation_id>/messages")
 async def post_message(request: Request, conversation_id: str):
     """Store the citizen's message, forward it to Rasa, store and return the replies."""
     _authorise(request, conversation_id)
-    text, client_id = _citizen_input(request)
+    given = _citizen_input(request)
     chat = request.app.ctx.chat
-    masked = mask_personal_numbers(text)
-    message, created = chat.add(conversation_id, "citizen", masked.text,
-                                client_id=client_id, delivered=False)
+    stored = chat.by_client_id(conversation_id, given.client_id) if given.client_id else None
+    masked_any = False
+    if stored is not None:
+        # A resend (network error, reload): it was checked when first stored.
+        message, created = stored, False
+        forward = message.meta.get("payload") or message.text
+    else:
+        resolved = resolve(given, chat.offered_buttons(conversation_id))
+        masked = mask_personal_numbers(resolved.text)
+        masked_any = masked.masked
+        forward = resolved.payload or masked.text
+        message, created = chat.add(conversation_id, "citizen", masked.text, client_id=given.client_id,
+                                    delivered=False,
+                                    meta={"payload": resolved.payload} if resolved.payload else None)
     if not created and message.delivered:
         # A resend of a message already answered: return the stored answers, do not ask Rasa again.
         return json({"seq": message.seq,
                      "messages": [m.to_json() for m in chat.replies_after(conversation_id, message.seq)]})
     replies = []
-    if masked.masked and created:
+    if masked_any and created:
         replies.append(chat.add(conversation_id, "system", NOTICE)[0])
     control = chat.control(conversation_id)
     if control != "bot":
@@ -95,10 +157,10 @@ async def post_message(request: Request, conversation_id: str):
     try:
         # Also while a clerk holds it: Rasa is paused then and only records the message,
         # so its transcript stays whole.
-        answers = await request.app.ctx.rasa.send(conversation_id, masked.text)
+        answers = await request.app.ctx.rasa.send(conversation_id, forward)
     except RasaUnavailable:
         if control == "bot":
-            return json({"error": "assistant unavailable", "message": UNAVAILABLE_NL,
+            return json({"error": "assistant unavailable", "message": unavailable_nl(request),
                          "seq": message.seq}, status=503)
         answers = []
     for answer in answers:

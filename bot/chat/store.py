@@ -127,6 +127,32 @@ class ChatStore:
             ))
         return Message(seq, sender, text, buttons or [], created_at, delivered, meta or {}), True
 
+    def offered_buttons(self, conversation_id: str) -> List[dict]:
+        """The buttons Balie offers now: those of the bot messages after the citizen's last message.
+
+        Older buttons belong to a question that has been answered; clicking one again could
+        restart a flow, so only the current offer counts (see chat/api.py, the button contract).
+        """
+        with self.engine.connect() as conn:
+            last_citizen = conn.execute(
+                sa.select(sa.func.max(messages.c.seq)).where(
+                    messages.c.conversation_id == conversation_id, messages.c.sender == "citizen")
+            ).scalar() or 0
+            rows = conn.execute(
+                sa.select(messages.c.buttons).where(
+                    messages.c.conversation_id == conversation_id, messages.c.seq > last_citizen,
+                    messages.c.sender == "bot").order_by(messages.c.seq)
+            ).all()
+        return [b for row in rows for b in (row.buttons or []) if isinstance(b, dict)]
+
+    def by_client_id(self, conversation_id: str, client_id: str) -> Optional[Message]:
+        """The citizen message the widget sent with this client_id, if stored."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(messages).where(
+                messages.c.conversation_id == conversation_id, messages.c.client_id == client_id,
+            )).first()
+        return _row_to_message(row) if row else None
+
     def mark_delivered(self, conversation_id: str, seq: int) -> None:
         """Rasa has handled this citizen message."""
         with self.engine.begin() as conn:

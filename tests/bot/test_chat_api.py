@@ -37,9 +37,48 @@ def test_question_for_another_organisation_gets_its_address(stack, conversation)
     assert "UWV" in text
 
 
-def test_button_payload_is_handled(stack, conversation):
+def offered(response) -> list:
+    return [b for m in response.json()["messages"] for b in (m.get("buttons") or [])]
+
+
+def test_a_button_the_bot_offered_is_accepted_and_stored_as_its_title(stack, conversation):
+    answer = say(stack, conversation, "ik heb een oude bank die weg moet, hoe laat ik grofvuil ophalen")
+    button = next(b for b in offered(answer) if b["payload"] == "/ask_cost")
+    response = say(stack, conversation, payload=button["payload"])
+    assert response.status_code == 200, response.text
+    assert "€" in bot_texts(response) or "kost" in bot_texts(response).lower()
+    conversation_id, headers = conversation
+    stored = requests.get(f"{stack.bot_url}/api/conversations/{conversation_id}/messages",
+                          headers=headers, timeout=10).json()["messages"]
+    clicked = [m for m in stored if m["sender"] == "citizen"][-1]
+    assert clicked["text"] == button["title"] and clicked["payload"] == "/ask_cost"
+
+
+def test_a_payload_the_bot_did_not_offer_is_refused_in_dutch(stack, conversation):
+    say(stack, conversation, "hallo")
     response = say(stack, conversation, payload='/choose_product{"product": "afvalinzameling grofvuil"}')
-    assert "Afvalbedrijf Voorbeeld" in bot_texts(response)
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("payload was not offered")
+    assert "eerdere vraag" in response.json()["message"]
+
+
+def test_an_old_button_cannot_be_clicked_after_the_next_message(stack, conversation):
+    answer = say(stack, conversation, "mijn paspoort is verlopen, hoe vraag ik een nieuwe aan")
+    old = offered(answer)[0]
+    say(stack, conversation, "bedankt")
+    assert say(stack, conversation, payload=old["payload"]).status_code == 400
+
+
+def test_typing_a_buttons_title_counts_as_clicking_it(stack, conversation):
+    answer = say(stack, conversation, "ik heb een oude bank die weg moet, hoe laat ik grofvuil ophalen")
+    assert any(b["title"] == "Wat kost het?" for b in offered(answer))
+    response = say(stack, conversation, "wat kost het")
+    assert response.status_code == 200
+    conversation_id, headers = conversation
+    stored = requests.get(f"{stack.bot_url}/api/conversations/{conversation_id}/messages",
+                          headers=headers, timeout=10).json()["messages"]
+    typed = [m for m in stored if m["sender"] == "citizen"][-1]
+    assert typed["text"] == "wat kost het" and typed["payload"] == "/ask_cost"
 
 
 def test_messages_are_stored_with_sequence_numbers(stack, conversation):
@@ -79,7 +118,9 @@ def test_bsn_is_masked_in_storage_and_the_citizen_is_told(stack, conversation):
     ({"text": "   "}, "text is required"),
     ({"text": "a" * 1001}, "text is longer than 1000 characters"),
     ({"text": 42}, "text is required"),
-    ({"payload": "geen slash"}, "payload must be a string starting with '/'"),
+    ({"payload": "geen slash"}, "payload was not offered"),
+    ({"payload": ""}, "payload must be a non-empty string"),
+    ({"payload": "x" * 301}, "payload must be a non-empty string of at most 300 characters"),
     ({"text": "hoi", "client_id": "x" * 65}, "client_id must be a string of 1 to 64 characters"),
     ([1, 2], "body must be a JSON object"),
 ])

@@ -99,6 +99,9 @@
     .replies button { background: #ffffff; color: var(--_primary); border: 2px solid var(--_primary);
       border-radius: 1.5rem; padding: .25rem 1rem; text-align: left; }
     .replies button:hover { background: #eef3f9; }
+    .replies button:disabled { opacity: .55; border-style: dashed; }
+    .replies button:disabled:hover { background: #ffffff; }
+    .replies button[aria-pressed="true"] { background: var(--_primary); color: #ffffff; opacity: 1; border-style: solid; }
 
     .typing { display: flex; align-items: center; gap: .5rem; padding: 0 1rem .5rem;
       color: var(--_muted); font-size: .9375rem; }
@@ -214,8 +217,10 @@
    * Could a citizen message the server stored be this queued item? The server trims the text,
    * drops a leading "/" and masks BSN/IBAN numbers, so a masked part matches anything.
    */
-  function isStoredVersion(stored, item) {
-    if (item.payload) return stored === item.payload;
+  function isStoredVersion(message, item) {
+    const stored = message.text;
+    // A clicked button is stored with its title as text and the payload beside it.
+    if (item.payload) return message.payload === item.payload;
     const expected = item.text.trim().replace(/^\/+/, '').trim();
     const parts = String(stored).split(/\[(?:BSN|IBAN) verwijderd\]/)
       .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
@@ -629,7 +634,7 @@
         if (m.sender === 'citizen') {
           // Our own message, already on screen but without a seq (answer lost, or a reload)?
           const mine = [...this.list.querySelectorAll('[data-unseq]')].find((node) =>
-            m.seq > (node.balieItem.after || 0) && isStoredVersion(m.text, node.balieItem));
+            m.seq > (node.balieItem.after || 0) && isStoredVersion(m, node.balieItem));
           if (mine) { this.setSeq(mine, m.seq); continue; }
         }
         this.seen.add(m.seq);
@@ -665,7 +670,11 @@
         for (const b of buttons) {
           this.payloadTitles.set(String(b.payload), String(b.title));
           const btn = el('button', { type: 'button', 'data-testid': 'quick-reply' }, String(b.title));
-          btn.addEventListener('click', () => this.enqueue({ payload: String(b.payload), title: String(b.title) }));
+          btn.addEventListener('click', () => {
+            btn.setAttribute('aria-pressed', 'true');
+            this.enqueue({ payload: String(b.payload), title: String(b.title) });
+            this.input.focus(); // the pressed button is disabled now: keep the keyboard user's place
+          });
           group.append(btn);
         }
         node.append(group);
@@ -739,6 +748,11 @@
 
     /** Insert (or move) a node so data-order stays ascending. */
     insertOrdered(node) {
+      this.placeOrdered(node);
+      this.retireOldReplies();
+    }
+
+    placeOrdered(node) {
       const order = Number(node.dataset.order);
       for (const child of this.list.children) {
         if (child !== node && Number(child.dataset.order) > order) {
@@ -747,6 +761,24 @@
         }
       }
       if (this.list.lastElementChild !== node) this.list.append(node);
+    }
+
+    /**
+     * Quick replies above the citizen's latest message answer a question that is over: the
+     * server refuses them (the button contract), so they are disabled, and their group says so
+     * to screen readers. A pending message counts as latest (its order is Infinity).
+     */
+    retireOldReplies() {
+      const orders = [...this.list.querySelectorAll('[data-sender="citizen"]')].map((n) => Number(n.dataset.order));
+      if (!orders.length) return;
+      const latest = Math.max(...orders);
+      for (const group of this.list.querySelectorAll('.replies:not([data-retired])')) {
+        const owner = group.closest('[data-order]');
+        if (!owner || !(Number(owner.dataset.order) < latest)) continue;
+        group.dataset.retired = '1';
+        group.setAttribute('aria-label', 'Eerdere keuzes, niet meer te kiezen');
+        for (const button of group.querySelectorAll('button')) button.disabled = true;
+      }
     }
 
     renderWelcome() {
