@@ -39,11 +39,14 @@ class DeskClient:
         self.session = session or requests.Session()
 
     def _post(self, path: str, body: dict) -> dict:
+        return self._call("POST", path, body)
+
+    def _call(self, method: str, path: str, body: Optional[dict] = None) -> dict:
         last_error: Exception | None = None
         for _ in range(RETRIES + 1):
             try:
-                response = self.session.post(
-                    f"{self.base_url}{path}", json=body, timeout=TIMEOUT_S,
+                response = self.session.request(
+                    method, f"{self.base_url}{path}", json=body, timeout=TIMEOUT_S,
                     headers={"Authorization": f"Bearer {self.token}"},
                 )
             except (requests.ConnectionError, requests.Timeout) as exc:
@@ -66,6 +69,10 @@ class DeskClient:
     def lookup_case(self, number: str, verification: str) -> dict:
         """Status of a case after verification; NotFound when number or verification is wrong."""
         return self._post("/api/internal/cases/lookup", {"number": number, "verification": verification})
+
+    def clerk_availability(self) -> str:
+        """'open' when a clerk can take a conversation now, else 'closed' or 'unavailable'."""
+        return str(self._call("GET", "/api/internal/availability").get("status"))
 
     def request_handover(self, conversation_id: str, reason: str, queue: str,
                          product: Optional[str], summary: str, facts: dict) -> dict:

@@ -3,13 +3,19 @@ from __future__ import annotations
 
 from typing import List
 
-from bot.catalogue import Department, Product
+from bot.catalogue import Department, Organisation, Product
 from bot.settings import settings
+from bot.understanding import Candidate
 
 
 REPHRASE = (
     "Sorry, ik begrijp je vraag nog niet goed. Kun je het op een andere manier zeggen? "
     "Bijvoorbeeld: 'Mijn vuilnisbak is niet geleegd'."
+)
+
+OUT_OF_SCOPE = (
+    "Daar kan ik je helaas niet mee helpen. Ik beantwoord vragen over de gemeente, zoals paspoort, "
+    "afval, belastingen, vergunningen en zorg. Ook kan ik je doorverbinden met een medewerker."
 )
 
 
@@ -41,3 +47,37 @@ def choose_button(product: Product) -> dict:
         "title": product.title,
         "payload": '/choose_product{"product": "%s"}' % product.upl_name,
     }
+
+
+def organisation_answer(organisation: Organisation) -> str:
+    """Another organisation handles this: who, and how to reach them."""
+    return organisation.reply()
+
+
+def candidate_button(candidate: Candidate) -> dict:
+    """A button for a product or another organisation in a clarifying question."""
+    if candidate.product:
+        return choose_button(candidate.product)
+    return {"title": candidate.organisation.name[:40],
+            "payload": '/choose_organisation{"organisation": "%s"}' % candidate.organisation.id}
+
+
+# Many residents are internationals: an English question gets a short English answer.
+ENGLISH_PERSON_BUTTON = {"title": "Talk to a person", "payload": "/request_human"}
+ENGLISH_NOTE = "Balie works best in Dutch. A person can help you in English too: click 'Talk to a person'."
+ENGLISH_CLARIFY = "I am not sure what you mean. Is it one of these? Choose one, or ask your question in other words."
+ENGLISH_NOT_UNDERSTOOD = "Sorry, I do not understand your question. " + ENGLISH_NOTE
+
+
+def english_product_answer(product: Product, department: Department) -> str:
+    """Who handles it, how to reach them and the (Dutch) page, in plain English."""
+    return (f"This is handled by the municipality's department {department.name}. "
+            f"Phone {department.phone} or e-mail {department.email}. "
+            f"More information (in Dutch): {page_link(product)}. {ENGLISH_NOTE}")
+
+
+def english_organisation_answer(organisation: Organisation) -> str:
+    """Another organisation handles it, in plain English."""
+    phone = f" Phone: {organisation.phone}." if organisation.phone else ""
+    return (f"The municipality does not handle this: {organisation.name} does. "
+            f"Website: {organisation.website}.{phone} {ENGLISH_NOTE}")

@@ -11,24 +11,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.catalogue import Catalogue, Product, load_catalogue
+from bot.catalogue import Catalogue, Organisation, Product, load_catalogue
 from bot.settings import settings
+from bot.understanding import ANSWER, CLARIFY, ORGANISATION, Candidate, Decision, decide
 
 from . import replies
 
-# A second product with at least this share of the first one's confidence is offered as
-# "did you mean". The selector's confidences are calibrated (nlu_components/): on the
-# held-out questions these values put the right product on a button for 4 of the 9
-# wrong first answers, and showed buttons for only 1% of the right ones.
-ALTERNATIVE_RATIO = 0.3
-ALTERNATIVE_MIN_CONFIDENCE = 0.05
 MAX_CLARIFY_BUTTONS = 5
-# Products below this confidence are not offered as a guess.
-CLARIFY_MIN_CONFIDENCE = 0.05
-# Topics where a person is often better than a bot (money worries, care, family): offer one.
-SENSITIVE_THEMES = {"werk_inkomen", "zorg"}
-CASE_BUTTON_TITLE = {"report": "Melding maken", "complaint": "Klacht indienen",
-                     "question": "Vraag stellen aan de afdeling", "callback": "Bel me terug"}
+# Departments where a person is often better than a bot (money worries, care, family): offer one.
+SENSITIVE_DEPARTMENTS = {"werk_inkomen", "zorg_welzijn"}
 
 
 def catalogue() -> Catalogue:
@@ -36,20 +27,21 @@ def catalogue() -> Catalogue:
     return load_catalogue(settings.catalogue_dir)
 
 
-def product_ranking(message: Dict[str, Any]) -> List[tuple]:
-    """(product, confidence) pairs from the response selector output of a parsed message."""
-    selector = (message.get("response_selector") or {}).get("ask_product") or {}
-    ranking = []
-    for entry in selector.get("ranking") or []:
-        key = (entry.get("intent_response_key") or "").split("/", 1)[-1]
-        product = catalogue().product(key)
-        if product:
-            ranking.append((product, float(entry.get("confidence") or 0.0)))
-    return ranking
-
-
 def _entity(tracker: Tracker, name: str) -> Optional[str]:
     return next(tracker.get_latest_entity_values(name), None)
+
+
+# A product named alongside a journey ("klacht over mijn paspoortaanvraag") is carried into the
+# case when the selector is at least this sure of it (its confidence given a product question).
+NAMED_PRODUCT_CONFIDENCE = 0.6
+
+
+def named_product(message: Dict[str, Any]) -> Optional[Product]:
+    """The product a message names, if the selector is sure of it."""
+    ranking = ((message.get("response_selector") or {}).get("ask_product") or {}).get("ranking") or []
+    if not ranking or float(ranking[0].get("confidence") or 0) < NAMED_PRODUCT_CONFIDENCE:
+        return None
+    return catalogue().product((ranking[0].get("intent_response_key") or "").split("/", 1)[-1])
 
 
 def current_product(tracker: Tracker) -> Optional[Product]:
@@ -63,52 +55,86 @@ def current_product(tracker: Tracker) -> Optional[Product]:
 
 
 def tell_department(dispatcher: CollectingDispatcher, product: Product,
-                    alternatives: List[Product]) -> List[Dict[Text, Any]]:
+                    alternatives: List[Candidate]) -> List[Dict[Text, Any]]:
     """Name the responsible department, how to reach it, and offer follow-ups."""
     department = catalogue().department_of(product)
     text = f"{replies.contact_line(department)} Meer informatie: {replies.page_link(product)}"
     buttons = []
     if product.case:
-        buttons.append({"title": CASE_BUTTON_TITLE[product.case.type],
+        buttons.append({"title": catalogue().case_types[product.case.type].button,
                         "payload": '/open_case{"case_type": "%s"}' % product.case.type})
-    if product.theme in SENSITIVE_THEMES:
+    if product.department in SENSITIVE_DEPARTMENTS:
         text += " Wil je hier liever met een medewerker over praten? Dat kan."
         buttons.append({"title": "Praat met een medewerker", "payload": "/request_human"})
     dispatcher.utter_message(text=text, buttons=buttons + replies.followup_buttons())
     if alternatives:
         dispatcher.utter_message(
             text="Bedoelde je iets anders? Kies dan hieronder.",
-            buttons=[replies.choose_button(p) for p in alternatives],
+            buttons=[replies.candidate_button(c) for c in alternatives],
         )
     return [SlotSet("product", product.upl_name)]
 
 
-class ActionProductDetails(Action):
-    """After the product answer: department, contact, link, and close alternatives."""
+def tell_organisation(dispatcher: CollectingDispatcher, organisation: Organisation) -> None:
+    """Another organisation handles this: its address, in the chat's words."""
+    dispatcher.utter_message(text=replies.organisation_answer(organisation))
+
+
+def answer(dispatcher: CollectingDispatcher, tracker: Tracker, decision: Decision) -> List[Dict[Text, Any]]:
+    """Carry out a decision of bot/understanding.py in the chat."""
+    english = decision.language == "en"
+    if decision.decision == ANSWER:
+        if english:
+            dispatcher.utter_message(text=replies.english_product_answer(decision.product, decision.department),
+                                     buttons=[replies.ENGLISH_PERSON_BUTTON])
+            return [SlotSet("product", decision.product.upl_name)]
+        dispatcher.utter_message(text=decision.product.answer)
+        return tell_department(dispatcher, decision.product, list(decision.alternatives))
+    if decision.decision == ORGANISATION:
+        if english:
+            dispatcher.utter_message(text=replies.english_organisation_answer(decision.organisation),
+                                     buttons=[replies.ENGLISH_PERSON_BUTTON])
+        else:
+            tell_organisation(dispatcher, decision.organisation)
+        return []
+    if decision.decision == CLARIFY:
+        dispatcher.utter_message(
+            text=(replies.ENGLISH_CLARIFY if english else
+                  "Ik weet niet zeker wat je bedoelt. Gaat het om een van deze onderwerpen? "
+                  "Kies er een, of typ je vraag op een andere manier."),
+            buttons=[replies.candidate_button(c) for c in decision.alternatives[:MAX_CLARIFY_BUTTONS]],
+        )
+        return []
+    # Not understood: the fallback decides between rephrasing and a person (two in a row).
+    from .fallback import not_understood
+    return not_understood(dispatcher, tracker, decision)
+
+
+class ActionAnswerQuestion(Action):
+    """A question about a product or another organisation: answer, clarify or fall back.
+
+    The decision is bot/understanding.py's, the same one POST /api/route reports, so the
+    chat never names a product it is not sure of.
+    """
 
     def name(self) -> Text:
-        return "action_product_details"
+        return "action_answer_question"
 
     def run(self, dispatcher, tracker, domain):
-        ranking = product_ranking(tracker.latest_message)
-        if not ranking:
-            dispatcher.utter_message(text=replies.REPHRASE)
-            return []
-        product, confidence = ranking[0]
-        alternatives = [
-            p for p, c in ranking[1:3]
-            if c >= ALTERNATIVE_MIN_CONFIDENCE and c >= ALTERNATIVE_RATIO * confidence
-        ]
-        return tell_department(dispatcher, product, alternatives)
+        return answer(dispatcher, tracker, decide(tracker.latest_message, catalogue()))
 
 
 class ActionChooseProduct(Action):
-    """The citizen picked a product (button or 'ik bedoel ...'): answer it in full."""
+    """The citizen picked a product or organisation (button or 'ik bedoel ...'): answer it in full."""
 
     def name(self) -> Text:
         return "action_choose_product"
 
     def run(self, dispatcher, tracker, domain):
+        organisation = catalogue().organisations.get(_entity(tracker, "organisation") or "")
+        if organisation:
+            tell_organisation(dispatcher, organisation)
+            return []
         value = _entity(tracker, "product")
         product = catalogue().product(value) if value else None
         if not product:
@@ -125,15 +151,13 @@ TOPIC_ALIASES = {"vergunningen": "vergunning", "belastingen": "belasting"}
 
 
 def clarify(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-    """Ask which product is meant, with buttons: for the topic named, else the likely products.
+    """Ask which product is meant, with a button per product of the broad topic named.
 
     Returns False when there is nothing sensible to offer.
     """
     topic = TOPIC_ALIASES.get(_entity(tracker, "topic"), _entity(tracker, "topic"))
     names = catalogue().topics.get(topic or "", ())
     products = [catalogue().product(n) for n in names]
-    if not products:
-        products = [p for p, c in product_ranking(tracker.latest_message)[:3] if c >= CLARIFY_MIN_CONFIDENCE]
     if not products:
         return False
     about = f" over {topic}" if topic in catalogue().topics else ""
@@ -151,9 +175,9 @@ class ActionClarify(Action):
         return "action_clarify"
 
     def run(self, dispatcher, tracker, domain):
-        if not clarify(dispatcher, tracker):
-            dispatcher.utter_message(text=replies.REPHRASE)
-        return []
+        if clarify(dispatcher, tracker):
+            return []
+        return answer(dispatcher, tracker, decide(tracker.latest_message, catalogue()))
 
 
 class ActionProductFollowup(Action):

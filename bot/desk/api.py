@@ -231,6 +231,13 @@ async def desk_socket(request: Request, ws):
 MAX_SUMMARY = 4000
 
 
+@internal.get("/availability")
+async def clerk_availability(request: Request):
+    """Whether a clerk could take a conversation now (the fallback offers a person or a callback)."""
+    require_service(request)
+    return json(service.availability(request.app))
+
+
 @internal.post("/handovers")
 async def request_handover(request: Request):
     """The action server asks for a clerk. Answers queued (position, wait), closed or unavailable."""

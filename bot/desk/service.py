@@ -47,14 +47,22 @@ def wait_minutes(app: Sanic, position: int) -> int:
     return max(1, ceil(position * app.ctx.handovers.handling_minutes() / clerks))
 
 
-async def request(app: Sanic, conversation_id: str, reason: str, queue: str,
-                  upl_name: Optional[str], summary: str, facts: dict) -> dict:
-    """Queue a conversation for a clerk, or say why not (closed, nobody available)."""
+def availability(app: Sanic) -> dict:
+    """Can a clerk take a conversation now? {"status": open|closed|unavailable, "opens_at"?}."""
     if not office_open(app):
         opens = app.ctx.catalogue.next_opening(CONTACT_CENTRE, datetime.now(TIMEZONE))
         return {"status": "closed", "opens_at": opens.isoformat()}
     if clerks_available(app) == 0:
         return {"status": "unavailable"}
+    return {"status": "open"}
+
+
+async def request(app: Sanic, conversation_id: str, reason: str, queue: str,
+                  upl_name: Optional[str], summary: str, facts: dict) -> dict:
+    """Queue a conversation for a clerk, or say why not (closed, nobody available)."""
+    now = availability(app)
+    if now["status"] != "open":
+        return now
     handover, created = app.ctx.handovers.request(conversation_id, queue, reason, upl_name, summary, facts)
     if created:
         await app.ctx.hub.to_desk({"type": "queue", "handover": describe(app, handover)})

@@ -6,24 +6,39 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.desk_client import BotServiceUnavailable
 from actions.fallback import ActionFallback
 from actions.routing import (
+    ActionAnswerQuestion,
     ActionChooseProduct,
     ActionClarify,
-    ActionProductDetails,
     ActionProductFollowup,
 )
 
 
-def parsed(intent: str, products=(), entities=()):
-    """A latest_message as Rasa's NLU gives it, with a product ranking."""
+def parsed(intent: str, products=(), entities=(), organisations=(), confidence=1.0, language="nl"):
+    """A latest_message as Rasa's NLU gives it, with product and organisation rankings."""
     ranking = [{"intent_response_key": f"ask_product/{key}", "confidence": conf} for key, conf in products]
+    orgs = [{"intent_response_key": f"ask_organisation/{key}", "confidence": conf} for key, conf in organisations]
     return {
         "text": "...",
-        "intent": {"name": intent, "confidence": 0.9},
+        "intent": {"name": intent, "confidence": confidence},
         "entities": [{"entity": e, "value": v} for e, v in entities],
-        "response_selector": {"ask_product": {"ranking": ranking}},
+        "response_selector": {"ask_product": {"ranking": ranking}, "ask_organisation": {"ranking": orgs}},
+        "scope": {"known_share": 1.0, "language": language, "in_scope": True},
     }
+
+
+class Desk:
+    """The bot service's answer to 'can a clerk take it now?' (the HTTP edge of the actions)."""
+
+    def __init__(self, status="open"):
+        self.status = status
+
+    def clerk_availability(self):
+        if self.status == "down":
+            raise BotServiceUnavailable("connection refused")
+        return self.status
 
 
 def tracker(message, slots=None, events=None):
@@ -36,25 +51,40 @@ def run(action, t):
     return dispatcher.messages, events
 
 
-def test_product_details_name_the_department_and_contact():
-    messages, events = run(ActionProductDetails(), tracker(parsed("ask_product", [("paspoort", 0.97), ("identiteitskaart", 0.02)])))
-    assert "Burgerzaken" in messages[0]["text"]
-    assert "burgerzaken@voorbeeld.example" in messages[0]["text"]
-    assert "/burgerzaken/paspoort" in messages[0]["text"]
-    assert [b["payload"] for b in messages[0]["buttons"]][0] == "/ask_cost"
-    assert len(messages) == 1  # clear winner: no "did you mean"
+def test_a_clear_product_gets_its_answer_department_and_contact():
+    messages, events = run(ActionAnswerQuestion(), tracker(parsed("ask_product", [("paspoort", 0.97), ("identiteitskaart", 0.02)])))
+    assert "paspoort" in messages[0]["text"].lower()
+    assert "Burgerzaken" in messages[1]["text"] and "burgerzaken@voorbeeld.example" in messages[1]["text"]
+    assert "/burgerzaken/paspoort" in messages[1]["text"]
+    assert [b["payload"] for b in messages[1]["buttons"]][0] == "/ask_cost"
+    assert len(messages) == 2  # clear winner: no "did you mean"
     assert events == [SlotSet("product", "paspoort")]
 
 
-def test_close_second_product_is_offered_as_alternative():
-    messages, _ = run(ActionProductDetails(), tracker(parsed("ask_product", [("afvalinzameling_grofvuil", 0.5), ("afvalinzamelstation", 0.4)])))
-    assert messages[1]["buttons"] == [{"title": messages[1]["buttons"][0]["title"],
-                                       "payload": '/choose_product{"product": "afvalinzamelstation"}'}]
+def test_a_close_second_product_gets_a_question_not_an_answer():
+    messages, events = run(ActionAnswerQuestion(), tracker(parsed("ask_product", [("afvalinzameling_grofvuil", 0.5), ("afvalinzamelstation", 0.4)])))
+    assert len(messages) == 1 and "Ik weet niet zeker" in messages[0]["text"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == [
+        '/choose_product{"product": "afvalinzameling grofvuil"}', '/choose_product{"product": "afvalinzamelstation"}']
+    assert events == []
 
 
-def test_product_details_without_a_ranking_asks_to_rephrase():
-    messages, events = run(ActionProductDetails(), tracker(parsed("ask_product")))
-    assert "andere manier" in messages[0]["text"] and events == []
+def test_without_any_likely_product_balie_asks_to_rephrase():
+    messages, events = run(ActionAnswerQuestion(), tracker(parsed("ask_product")))
+    assert "andere manier" in messages[0]["text"] and not messages[0].get("buttons")
+    assert events == [SlotSet("misunderstood_turn", 0.0)]
+
+
+def test_a_question_for_another_organisation_gets_its_address():
+    messages, _ = run(ActionAnswerQuestion(), tracker(parsed("ask_organisation", organisations=[("uwv", 0.9)])))
+    assert "UWV" in messages[0]["text"] and "uwv.nl" in messages[0]["text"]
+
+
+def test_an_english_question_gets_an_english_answer_with_a_person_on_offer():
+    messages, _ = run(ActionAnswerQuestion(), tracker(parsed("ask_product", [("verhuismelding", 0.95)], language="en")))
+    assert messages[0]["text"].startswith("This is handled by") and "Burgerzaken" in messages[0]["text"]
+    assert "works best in Dutch" in messages[0]["text"]
+    assert messages[0]["buttons"] == [{"title": "Talk to a person", "payload": "/request_human"}]
 
 
 def test_vague_topic_gets_buttons_for_its_products():
@@ -66,7 +96,7 @@ def test_vague_topic_gets_buttons_for_its_products():
 
 def test_vague_without_topic_uses_the_product_ranking():
     messages, _ = run(ActionClarify(), tracker(parsed("ask_vague", [("bijstand", 0.4), ("schuldhulpverlening", 0.3)])))
-    assert len(messages[0]["buttons"]) == 2
+    assert len(messages[0]["buttons"]) == 2 and "Ik weet niet zeker" in messages[0]["text"]
 
 
 def test_choose_product_answers_from_the_catalogue():
@@ -98,35 +128,50 @@ def test_followup_without_product_asks_what_it_is_about():
     assert "Waar gaat je vraag over" in messages[0]["text"] and events == []
 
 
+def user_events(n):
+    return [e for i in range(n) for e in ({"event": "action", "name": "action_listen"},
+                                          {"event": "user", "text": f"blabla {i}"})]
+
+
 def test_fallback_rephrases_first_then_offers_a_person():
-    first = [{"event": "action", "name": "action_listen"}, {"event": "user", "text": "blabla"}]
-    messages, _ = run(ActionFallback(), tracker(parsed("nlu_fallback"), events=first))
-    assert "andere manier" in messages[0]["text"]
-    second = first + [{"event": "action", "name": "action_fallback"},
-                      {"event": "action", "name": "action_listen"},
-                      {"event": "user", "text": "blablabla"}]
-    messages, _ = run(ActionFallback(), tracker(parsed("nlu_fallback"), events=second))
+    messages, events = run(ActionFallback(Desk("open")), tracker(parsed("nlu_fallback"), events=user_events(1)))
+    assert "andere manier" in messages[0]["text"] and events == [SlotSet("misunderstood_turn", 1.0)]
+    messages, _ = run(ActionFallback(Desk("open")),
+                      tracker(parsed("nlu_fallback"), slots={"misunderstood_turn": 1.0}, events=user_events(2)))
     assert messages[0]["buttons"][0]["payload"] == "/request_human"
 
 
-@pytest.mark.parametrize("ranking", [
-    [("paspoort", 0.75), ("noodreisdocument", 0.2)],   # under 0.3 of the first
-    [("paspoort", 0.12), ("noodreisdocument", 0.04)],  # under the 0.05 floor
-])
-def test_a_weak_runner_up_is_not_offered(ranking):
-    messages, _ = run(ActionProductDetails(), tracker(parsed("ask_product", ranking)))
-    assert len(messages) == 1
+@pytest.mark.parametrize("status", ["closed", "unavailable", "down"])
+def test_the_second_miss_offers_a_callback_when_no_clerk_can_take_it(status):
+    messages, _ = run(ActionFallback(Desk(status)),
+                      tracker(parsed("out_of_scope"), slots={"misunderstood_turn": 1.0}, events=user_events(2)))
+    assert messages[0]["buttons"][0]["payload"] == '/open_case{"case_type": "callback"}'
+    assert "terugbelt" in messages[0]["text"]
 
 
-def test_a_runner_up_at_the_ratio_is_offered():
-    messages, _ = run(ActionProductDetails(), tracker(parsed("ask_product", [("paspoort", 0.6), ("noodreisdocument", 0.18)])))
-    assert len(messages) == 2 and "noodreisdocument" in messages[1]["buttons"][0]["payload"]
+def test_a_miss_after_an_understood_message_starts_counting_again():
+    messages, _ = run(ActionFallback(Desk("open")),
+                      tracker(parsed("nlu_fallback"), slots={"misunderstood_turn": 1.0}, events=user_events(3)))
+    assert "andere manier" in messages[0]["text"]
 
 
-def test_unsure_nlu_with_a_product_guess_gets_a_clarifying_question():
-    message = parsed("nlu_fallback", [("omgevingsvergunning_bouw", 0.09), ("alcoholvergunning", 0.07)],
-                     entities=[("topic", "vergunning")])
-    message["intent_ranking"] = [{"name": "nlu_fallback"}, {"name": "ask_vague"}, {"name": "ask_product"}]
-    events = [{"event": "action", "name": "action_listen"}, {"event": "user", "text": "ik wil een vergunning"}]
-    messages, _ = run(ActionFallback(), tracker(message, events=events))
-    assert "vergunning" in messages[0]["text"] and len(messages[0]["buttons"]) == 5
+def test_out_of_scope_text_gets_no_product():
+    messages, _ = run(ActionFallback(Desk("open")), tracker(parsed("out_of_scope", [("paspoort", 0.9)], confidence=0.9),
+                                                             events=user_events(1)))
+    assert "niet mee helpen" in messages[0]["text"] and not messages[0].get("buttons")
+
+
+def test_gibberish_never_gets_a_product_even_when_the_selector_is_sure():
+    message = parsed("nlu_fallback", [("paspoort", 0.99)])
+    message["scope"] = {"known_share": 0.1, "language": "unknown", "in_scope": False}
+    messages, _ = run(ActionFallback(Desk("open")), tracker(message, events=user_events(1)))
+    assert "andere manier" in messages[0]["text"] and not messages[0].get("buttons")
+
+
+def test_unsure_nlu_offers_its_candidates_as_buttons_never_an_answer():
+    message = parsed("nlu_fallback", [("omgevingsvergunning_bouw", 0.9), ("alcoholvergunning", 0.07)])
+    message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.6},
+                                 {"name": "ask_product", "confidence": 0.5}, {"name": "ask_vague", "confidence": 0.3}]
+    messages, _ = run(ActionFallback(Desk("open")), tracker(message, events=user_events(1)))
+    assert len(messages) == 1 and "Ik weet niet zeker" in messages[0]["text"]
+    assert messages[0]["buttons"][0]["payload"] == '/choose_product{"product": "omgevingsvergunning bouw"}'

@@ -27,44 +27,73 @@ def catalogue():
     return load_catalogue(settings.catalogue_dir)
 
 
-def test_product_with_department_and_alternatives(catalogue):
-    result = route(parse("ask_product", [("paspoort", 0.6), ("identiteitskaart", 0.2)]), catalogue)
+def test_a_clear_product_is_answered_with_its_department(catalogue):
+    result = route(parse("ask_product", [("paspoort", 0.8), ("identiteitskaart", 0.1)]), catalogue)
+    assert result["decision"] == "answer"
     assert result["product"] == "paspoort" and result["department"] == {"id": "burgerzaken", "name": "Burgerzaken"}
-    assert result["organisation"] is None and result["confidence"] == pytest.approx(0.54)
-    assert result["alternatives"] == [{"product": "identiteitskaart", "confidence": 0.18}]
+    assert result["organisation"] is None and result["confidence"] == pytest.approx(0.72)
+    assert result["alternatives"] == [{"product": "identiteitskaart", "confidence": 0.09}]
 
 
-def test_alternatives_under_one_percent_are_left_out(catalogue):
-    result = route(parse("ask_product", [("paspoort", 0.98), ("identiteitskaart", 0.012), ("noodreisdocument", 0.008)]),
+def test_two_close_products_get_a_clarifying_question_not_a_guess(catalogue):
+    result = route(parse("ask_product", [("paspoort", 0.55), ("identiteitskaart", 0.4)]), catalogue)
+    assert result["decision"] == "clarify"
+    assert result["product"] is None and result["department"] is None
+    assert [a["product"] for a in result["alternatives"]] == ["paspoort", "identiteitskaart"]
+
+
+def test_nothing_likely_means_fallback_with_the_weak_candidates(catalogue):
+    result = route(parse("ask_product", [("paspoort", 0.1), ("identiteitskaart", 0.08), ("rijbewijs", 0.07)]),
                    catalogue)
-    assert [a["product"] for a in result["alternatives"]] == ["identiteitskaart"]  # 0.9 x 0.012 = 0.0108
+    assert result["decision"] == "fallback" and result["product"] is None
+    assert [a["product"] for a in result["alternatives"]] == ["paspoort", "identiteitskaart", "rijbewijs"]
+
+
+def test_candidates_under_the_floor_are_left_out(catalogue):
+    result = route(parse("ask_product", [("paspoort", 0.98), ("identiteitskaart", 0.06), ("noodreisdocument", 0.05)]),
+                   catalogue)
+    assert [a["product"] for a in result["alternatives"]] == ["identiteitskaart"]  # 0.9 x 0.05 < 0.05
 
 
 def test_organisation(catalogue):
     result = route(parse("ask_organisation", organisations=[("uwv", 0.8)]), catalogue)
+    assert result["decision"] == "organisation"
     assert result["product"] is None and result["department"] is None and result["organisation"] == "UWV"
 
 
-def test_unsure_nlu_still_routes_on_its_best_guess(catalogue):
-    assert route(parse("ask_product", [("rijbewijs", 0.4)], fallback=True), catalogue)["product"] == "rijbewijs"
+def test_nlu_fallback_still_decides_on_the_scores(catalogue):
+    unsure = route(parse("ask_product", [("rijbewijs", 0.4)], fallback=True), catalogue)
+    assert unsure["decision"] == "clarify" and unsure["product"] is None
+
+
+def test_text_outside_the_vocabulary_never_gets_a_product(catalogue):
+    gibberish = parse("ask_product", [("paspoort", 0.99)])
+    gibberish["scope"] = {"known_share": 0.1, "language": "unknown", "in_scope": False}
+    result = route(gibberish, catalogue)
+    assert result["decision"] == "fallback" and result["product"] is None and result["alternatives"] == []
 
 
 def test_safety_goes_to_the_helping_organisation(catalogue):
-    assert route(parse("domestic_violence"), catalogue)["organisation"] == "Veilig Thuis"
+    result = route(parse("domestic_violence"), catalogue)
+    assert result["decision"] == "safety" and result["organisation"] == "Veilig Thuis"
 
 
 def test_chitchat_routes_nowhere(catalogue):
     result = route(parse("greet"), catalogue)
     assert (result["product"], result["department"], result["organisation"]) == (None, None, None)
+    assert result["decision"] == "fallback"
 
 
 @pytest.mark.servers
 def test_route_through_the_real_model(stack):
     url = f"{stack.bot_url}/api/route"
     result = requests.post(url, json={"text": "mijn paspoort is verlopen, hoe vraag ik een nieuwe aan"}, timeout=30).json()
+    assert result["decision"] == "answer"
     assert result["product"] == "paspoort" and result["department"]["id"] == "burgerzaken"
     assert 0 <= result["confidence"] <= 1 and all(0 <= a["confidence"] <= 1 for a in result["alternatives"])
     assert requests.post(url, json={"text": "wanneer wordt mijn WW uitkering betaald"}, timeout=30).json()["organisation"] == "UWV"
+    gibberish = requests.post(url, json={"text": "sdfkj qwpoei zxmcnv"}, timeout=30).json()
+    assert gibberish["decision"] == "fallback" and gibberish["product"] is None
 
 
 @pytest.mark.servers
