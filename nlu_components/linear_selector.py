@@ -106,7 +106,9 @@ class LinearResponseSelector(GraphComponent):
             "retrieval_intents": [],
             # Character n-grams within word boundaries: robust to typos ("paspoord"),
             # missing accents and compounds written split or joined ("afval container").
-            "char_ngram_range": [2, 5],
+            "char_ngram_range": [2, 4],
+            # Character n-grams seen only once say nothing about a product and cost time.
+            "char_min_df": 2,
             # Word unigrams and bigrams: "oud papier" is not "papier" plus "oud".
             "word_ngram_range": [1, 2],
             # Regularisation of the SVM (sklearn's default; 0.3 and 3 were no better in
@@ -142,7 +144,7 @@ class LinearResponseSelector(GraphComponent):
     def _new_pipeline(self) -> Pipeline:
         features = make_union(
             TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self._config["char_ngram_range"]),
-                            preprocessor=normalise, sublinear_tf=True),
+                            preprocessor=normalise, sublinear_tf=True, min_df=self._config["char_min_df"]),
             TfidfVectorizer(analyzer="word", ngram_range=tuple(self._config["word_ngram_range"]),
                             preprocessor=normalise, sublinear_tf=True, token_pattern=r"(?u)\b\w+\b"),
         )
