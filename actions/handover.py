@@ -17,6 +17,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from .desk_client import BotServiceUnavailable, DeskClient, NotFound, Rejected
 from .routing import catalogue, current_product
 
+# Every handover goes to the contact centre's queue: it is the first line for all questions,
+# and a clerk transfers the conversation to a department from the console when needed.
 CONTACT_CENTRE = "kcc"
 CALLBACK_BUTTON = {"title": "Ja, bel me terug", "payload": '/open_case{"case_type": "callback"}'}
 NO_BUTTON = {"title": "Nee, dank je", "payload": "/deny"}
@@ -66,12 +68,6 @@ def summary(tracker: Tracker) -> tuple[str, Dict]:
     return " ".join(parts), facts
 
 
-def queue_for(tracker: Tracker) -> str:
-    """The department whose clerks take this conversation: the product's, else the contact centre."""
-    product = current_product(tracker)
-    return product.department if product else CONTACT_CENTRE
-
-
 class ActionRequestHuman(Action):
     """Connect the citizen with a clerk, or offer a callback when nobody can take it now."""
 
@@ -86,7 +82,7 @@ class ActionRequestHuman(Action):
         text, facts = summary(tracker)
         product = current_product(tracker)
         reason = handover_reason(tracker)
-        kcc = catalogue().departments[CONTACT_CENTRE]
+        kcc = catalogue().contact_centre
         try:
             result = client.request_handover(tracker.sender_id, reason, CONTACT_CENTRE,
                                              product.upl_name if product else None, text, facts)

@@ -7,23 +7,9 @@ from typing import Optional
 
 from ..catalogue import Catalogue
 
-CASE_TYPES = ("report", "complaint", "callback", "question")
-CASE_TYPE_NL = {
-    "report": "Melding openbare ruimte",
-    "complaint": "Klacht",
-    "callback": "Terugbelverzoek",
-    "question": "Vraag aan een afdeling",
-}
-STATUS_NL = {"received": "ontvangen", "in_progress": "in behandeling", "done": "afgehandeld"}
+from ..catalogue.model import CASE_TYPES
 
-# Awb 9:11: a complaint is handled within six weeks of receipt.
-COMPLAINT_TERM_DAYS = 42
-# Local service norms of Gemeente Voorbeeld (example values).
-CALLBACK_TERM_DAYS = 2
-REPORT_TERM_DAYS = 10
-# Who handles a case when the product does not say: the department for each type.
-DEFAULT_DEPARTMENT = {"report": "openbare_ruimte", "complaint": "klachten",
-                      "callback": "kcc", "question": "kcc"}
+STATUS_NL = {"received": "ontvangen", "in_progress": "in behandeling", "done": "afgehandeld"}
 
 
 class CaseError(ValueError):
@@ -54,7 +40,7 @@ class Case:
         return {
             "number": self.number,
             "type": self.type,
-            "type_nl": CASE_TYPE_NL[self.type],
+            "type_nl": catalogue.case_types[self.type].title,
             "status": self.status,
             "status_nl": STATUS_NL.get(self.status, self.status),
             "product": self.upl_name,
@@ -71,26 +57,26 @@ class Case:
 
 
 def responsibility(catalogue: Catalogue, case_type: str, upl_name: Optional[str]) -> tuple[str, int]:
-    """(department id, handling term in days) for a new case, from the catalogue."""
+    """(department id, handling term in days) for a new case, from the catalogue.
+
+    The case type (data/catalogue/case_types.yml) gives the default department and term;
+    a product's own department and case term go first, except for complaints, which the
+    complaints coordinator handles within the legal term whatever they are about.
+    """
     if case_type not in CASE_TYPES:
         raise CaseError(f"type must be one of {', '.join(CASE_TYPES)}")
     product = catalogue.product(upl_name) if upl_name else None
     if upl_name and product is None:
         raise CaseError(f"unknown product '{upl_name}'")
+    kind = catalogue.case_types[case_type]
     if case_type == "complaint":
-        # Every complaint goes to the complaints coordinator, whatever it is about.
-        return "klachten", COMPLAINT_TERM_DAYS
-    if case_type == "callback":
-        return (product.department if product else "kcc"), CALLBACK_TERM_DAYS
+        return kind.department, kind.handling_term_days
     if product and product.case and product.case.type == case_type:
         return product.department, product.case.handling_term_days
-    if product:
-        department = catalogue.departments[product.department]
-        term = REPORT_TERM_DAYS if case_type == "report" else department.question_term_days
-        return product.department, term
-    department = DEFAULT_DEPARTMENT[case_type]
-    term = REPORT_TERM_DAYS if case_type == "report" else catalogue.departments[department].question_term_days
-    return department, term
+    department = product.department if product else kind.department
+    if case_type == "question":
+        return department, catalogue.departments[department].question_term_days
+    return department, kind.handling_term_days
 
 
 def due(created: date, term_days: int) -> date:
