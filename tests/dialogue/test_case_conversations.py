@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from tests.conftest import login, say
+from tests.conftest import RASA_TOKEN, login, say
 
 pytestmark = pytest.mark.servers
 
@@ -28,8 +28,7 @@ class Chat:
 
     def press(self, reply: dict, title_fragment: str) -> dict:
         button = next(b for b in reply["buttons"] if title_fragment.lower() in b["title"].lower())
-        payload = button["payload"]
-        return self(payload=payload) if payload.startswith("/") else self(payload)
+        return self(payload=button["payload"])  # exactly what the widget sends for a click
 
     def cases(self):
         clerk = login(self.stack, "cases.reader")
@@ -68,7 +67,7 @@ def test_report_happy_path_with_the_story_taken_from_the_question(chat):
 
 
 def test_report_correction_invalid_field_and_anonymous(chat):
-    reply = chat(payload='/open_case{"case_type": "report"}')
+    reply = chat("ik wil een melding maken")
     reply = chat.press(reply, "Iets anders")
     reply = chat("Dorpsstraat 5, 0123 AB")  # no Dutch postcode starts with 0: asked again
     assert "4 cijfers en 2 letters" in reply["text"]
@@ -88,7 +87,7 @@ def test_report_correction_invalid_field_and_anonymous(chat):
 
 
 def test_report_cancelled_opens_nothing(chat):
-    chat(payload='/open_case{"case_type": "report"}')
+    chat("ik wil een melding maken")
     reply = chat("laat maar")
     assert "niets verstuurd" in reply["text"]
     assert chat.cases() == []
@@ -96,7 +95,7 @@ def test_report_cancelled_opens_nothing(chat):
 
 
 def test_complaint_needs_name_and_contact_and_states_the_awb_term(chat):
-    reply = chat(payload='/open_case{"case_type": "complaint"}')
+    reply = chat("ik wil een klacht indienen")
     assert "klachtencoördinator" in reply["text"]
     chat("de medewerker aan de balie was onbeleefd en luisterde niet")
     chat("vorige week dinsdag")
@@ -118,7 +117,7 @@ def test_complaint_needs_name_and_contact_and_states_the_awb_term(chat):
 
 
 def test_complaint_date_is_resolved_and_a_future_day_is_refused(chat):
-    chat(payload='/open_case{"case_type": "complaint"}')
+    chat("ik wil een klacht indienen")
     chat("ik werd aan de telefoon afgesnauwd door een medewerker")
     reply = chat("morgen")
     assert "toekomst" in reply["text"]
@@ -132,7 +131,7 @@ def test_complaint_date_is_resolved_and_a_future_day_is_refused(chat):
 
 
 def test_callback_with_invalid_phone_asked_again(chat):
-    chat(payload='/open_case{"case_type": "callback"}')
+    chat("kunnen jullie mij terugbellen")
     reply = chat("mijn aanvraag voor bijzondere bijstand")
     assert "telefoonnummer" in reply["text"]
     reply = chat("0612")
@@ -146,7 +145,7 @@ def test_callback_with_invalid_phone_asked_again(chat):
 
 def test_question_for_a_department(chat):
     chat("ik wil weten of ik kwijtschelding kan krijgen voor de afvalstoffenheffing")
-    reply = chat(payload='/open_case{"case_type": "question"}')
+    reply = chat("zet mijn vraag door naar de afdeling")
     assert "e-mailadres of telefoonnummer" in reply["text"]
     reply = chat("geen mail")
     assert "e-mailadres" in reply["text"]
@@ -157,7 +156,7 @@ def test_question_for_a_department(chat):
 
 
 def test_bsn_in_a_form_is_masked_and_never_stored(chat):
-    chat(payload='/open_case{"case_type": "question"}')
+    chat("zet mijn vraag door naar de afdeling")
     reply = chat("mijn bsn is 111222333 en ik wil weten hoe het zit met mijn aanvraag")
     assert "weggehaald" in reply["text"]
     chat("jan@example.nl")
@@ -167,7 +166,7 @@ def test_bsn_in_a_form_is_masked_and_never_stored(chat):
 
 
 def test_status_lookup_right_and_wrong_verification(chat, stack, conversation):
-    chat(payload='/open_case{"case_type": "question"}')
+    chat("zet mijn vraag door naar de afdeling")
     chat("hoe lang is mijn paspoort geldig")
     chat("piet@example.nl")
     number = case_number(chat("ja")["text"])
@@ -183,20 +182,20 @@ def test_status_lookup_right_and_wrong_verification(chat, stack, conversation):
     assert "geen zaak vinden" in reply["text"]
 
 
-@pytest.mark.parametrize("case_type,first_answer", [
-    ("complaint", "ik werd aan de telefoon afgesnauwd"),
-    ("callback", "over mijn WOZ-waarde"),
-    ("question", "mag ik een dakkapel bouwen zonder vergunning"),
+@pytest.mark.parametrize("opening,first_answer", [
+    ("ik wil een klacht indienen", "ik werd aan de telefoon afgesnauwd"),
+    ("kunnen jullie mij terugbellen", "over mijn WOZ-waarde"),
+    ("zet mijn vraag door naar de afdeling", "mag ik een dakkapel bouwen zonder vergunning"),
 ])
-def test_every_case_type_can_be_stopped_without_sending(chat, case_type, first_answer):
-    chat(payload='/open_case{"case_type": "%s"}' % case_type)
+def test_every_case_type_can_be_stopped_without_sending(chat, opening, first_answer):
+    chat(opening)
     chat(first_answer)
     assert "niets verstuurd" in chat("laat maar")["text"]
     assert chat.cases() == []
 
 
 def test_callback_phone_number_can_be_corrected_at_the_summary(chat):
-    chat(payload='/open_case{"case_type": "callback"}')
+    chat("kunnen jullie mij terugbellen")
     chat("over mijn parkeervergunning")
     chat("06 12345678")
     reply = chat("ochtend")
@@ -207,3 +206,31 @@ def test_callback_phone_number_can_be_corrected_at_the_summary(chat):
     assert "Je zaaknummer is" in chat("ja")["text"]
     [case] = chat.cases()
     assert case["contact"]["phone"] == "+31687654321"
+
+
+# The journey the citizen asks for wins over the product named in the same message (issue 11),
+# and the product goes into the case: the same phrasings as tests/stories/test_case_stories.yml.
+COMBINED = [
+    ("Ik wil een klacht indienen over hoe ik aan de balie behandeld ben", "klachtencoördinator", None),
+    ("ik wil klagen over de medewerker die mijn wmo aanvraag behandelde", "klachtencoördinator", None),
+    ("Kan iemand mij terugbellen over mijn aanvraag voor bijzondere bijstand?", "terugbelverzoek",
+     "bijzonderebijstandsuitkering"),
+    ("bel me terug over de woz waarde van mijn huis", "terugbelverzoek", None),
+    ("kunnen jullie me terugbellen over mijn parkeervergunning", "terugbelverzoek", "parkeervergunning"),
+    ("ik wil een melding maken over de kapotte lantaarnpaal in mijn straat", "melding te maken",
+     "melding openbare ruimte (straatverlichting)"),
+    ("ik wil een melding doen van een losse stoeptegel voor de school", "melding te maken", None),
+    ("zet mijn vraag over de hondenbelasting door naar de afdeling", "vraag door naar de afdeling", "hondenbelasting"),
+    ("ik wil een formele klacht indienen over de afhandeling van mijn kapvergunning", "klachtencoördinator", None),
+    ("graag een terugbelverzoek over mijn omgevingsvergunning voor een dakkapel", "terugbelverzoek", None),
+]
+
+
+@pytest.mark.parametrize("text,intro,product", COMBINED)
+def test_the_journey_asked_for_wins_over_the_product_named(chat, stack, text, intro, product):
+    reply = chat(text)
+    assert intro in reply["text"] and "laat maar" in reply["text"]
+    if product:
+        response = requests.get(f"{stack.rasa_url}/conversations/{chat.conversation[0]}/tracker",
+                                params={"token": RASA_TOKEN}, timeout=10)
+        assert response.json()["slots"]["product"] == product
