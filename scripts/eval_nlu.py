@@ -53,14 +53,15 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.catalogue import Catalogue, load_catalogue, slug  # noqa: E402
+from bot.understanding import SAFETY_ORGANISATIONS  # noqa: E402
 
 NLU_DIR = ROOT / "data" / "nlu"
 CATALOGUE_DIR = ROOT / "data" / "catalogue"
 TEST_FILE = ROOT / "tests" / "nlu" / "test_questions.yml"
+BLIND_FILE = ROOT / "tests" / "nlu" / "blind" / "questions.yml"
 BALIE_CONFIG = ROOT / "config.yml"
 IMPORTER = "bot.catalogue.rasa_importer.CatalogueImporter"
 
-TARGET_TOP1 = 0.92
 PRODUCT_INTENT = "ask_product"
 ORG_INTENT = "ask_organisation"
 ORG_PREFIX = "org:"
@@ -185,8 +186,46 @@ def label_for_intent(intent: str, catalogue: Catalogue) -> str:
 @dataclass(frozen=True)
 class Question:
     text: str
-    kind: str  # "product" or "organisation"
-    truth: str  # UPL name or organisation id
+    kind: str  # "product", "organisation", "out_of_scope" or "safety"
+    truth: str  # UPL name, organisation id, kind of out-of-scope text, or the safety organisation
+    set: str = "old"  # "old" (tests/nlu/test_questions.yml) or "blind" (tests/nlu/blind/questions.yml)
+
+
+OUT_OF_SCOPE_KINDS = ("gibberish", "off_topic", "english", "other_language", "injection", "abuse")
+
+
+def read_blind_questions(path: Path, catalogue: Catalogue) -> List[Question]:
+    """The blind realistic set: products, organisations, out-of-scope texts and safety texts."""
+    from bot.understanding import SAFETY_ORGANISATIONS
+
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    questions = []
+    for i, entry in enumerate(doc.get("questions") or [], start=1):
+        where = f"{path.name} question {i}"
+        text = (entry or {}).get("text")
+        if not text:
+            raise EvalError(f"{where}: missing text")
+        labels = [k for k in ("product", "organisation", "out_of_scope", "safety") if k in entry]
+        if len(labels) != 1:
+            raise EvalError(f"{where}: needs exactly one of product, organisation, out_of_scope, safety")
+        kind, value = labels[0], entry[labels[0]]
+        if kind == "product":
+            product = catalogue.product(value)
+            if product is None:
+                raise EvalError(f"{where}: unknown product {value!r}")
+            value = product.upl_name
+        elif kind == "organisation" and value not in catalogue.organisations:
+            raise EvalError(f"{where}: unknown organisation {value!r}")
+        elif kind == "out_of_scope" and value not in OUT_OF_SCOPE_KINDS:
+            raise EvalError(f"{where}: out_of_scope must be one of {OUT_OF_SCOPE_KINDS}")
+        elif kind == "safety":
+            if value not in SAFETY_ORGANISATIONS:
+                raise EvalError(f"{where}: safety must be one of {tuple(SAFETY_ORGANISATIONS)}")
+            value = SAFETY_ORGANISATIONS[value]
+        questions.append(Question(text, kind, value, "blind"))
+    if not questions:
+        raise EvalError(f"no questions in {path}")
+    return questions
 
 
 def read_test_questions(path: Path, catalogue: Catalogue) -> List[Question]:
@@ -286,6 +325,136 @@ def compute_metrics(rows: Sequence[dict]) -> dict:
         "organisation_accuracy": _mean([r.get("organisation") == r["truth"] for r in org_rows]),
         "product_questions_without_product": sum(1 for r in product_rows if not r.get("product")),
     }
+
+
+# Targets on the blind realistic set (issue 10), and on the old file for regression.
+BLIND_TARGETS = {"right_product": (">=", 0.85), "right_desk": (">=", 0.93),
+                 "out_of_scope_no_product": (">=", 0.95), "wrong_desk_among_answers": ("<=", 0.05)}
+OLD_FILE_TARGET = 0.95
+PARSE_P95_TARGET_MS = 50.0
+STORY_WORDS = 20
+
+
+def _words(text: str) -> List[str]:
+    from nlu_components.linear_selector import normalise
+
+    return re.findall(r"[a-z0-9]+", normalise(text))
+
+
+def names_product(text: str, upl_name: str) -> bool:
+    """Whether a word (4+ letters) of the product's UPL name occurs in the text (compounds count)."""
+    clean = " ".join(_words(text))
+    return any(word in clean for word in _words(upl_name) if len(word) >= 4)
+
+
+def true_desk(row: dict, catalogue: Catalogue) -> Optional[str]:
+    """The desk that should answer: the product's department or the organisation."""
+    if row["kind"] == "product":
+        return "dept:" + catalogue.products[row["truth"]].department
+    if row["kind"] in ("organisation", "safety"):
+        return "org:" + row["truth"]
+    return None
+
+
+def predicted_desk(row: dict, catalogue: Catalogue) -> Optional[str]:
+    """The desk the citizen was sent to, if any."""
+    if row.get("answer_product"):
+        return "dept:" + catalogue.products[row["answer_product"]].department
+    if row.get("answer_organisation"):
+        return "org:" + row["answer_organisation"]
+    return None
+
+
+def compute_blind_metrics(rows: Sequence[dict], catalogue: Catalogue) -> dict:
+    """Scores on the blind realistic set, as the citizen experiences them.
+
+    Right product: the product was named (answered) and is right. Right desk: the
+    department of the named product, or the named organisation, is the right one
+    (products, organisations and safety texts). Out of scope: the share that got no
+    product. Wrong desk among answers: of all answers that named a product, the share
+    that sent the citizen to the wrong desk (out-of-scope texts included: any product is
+    wrong there). Clarifying questions and fallbacks name nothing: they are not right,
+    but they are not a runaround either.
+    """
+    products = [r for r in rows if r["kind"] == "product"]
+    in_scope = [r for r in rows if r["kind"] in ("product", "organisation", "safety")]
+    oos = [r for r in rows if r["kind"] == "out_of_scope"]
+    answered = [r for r in rows if r.get("answer_product")]
+
+    def right_product(r):
+        return r.get("answer_product") == r["truth"]
+
+    def right_desk(r):
+        return predicted_desk(r, catalogue) == true_desk(r, catalogue)
+
+    segments = {
+        "stories (20+ words)": [r for r in products if len(r["text"].split()) >= STORY_WORDS],
+        "shorter texts": [r for r in products if len(r["text"].split()) < STORY_WORDS],
+        "product name absent": [r for r in products if not names_product(r["text"], r["truth"])],
+        "product name present": [r for r in products if names_product(r["text"], r["truth"])],
+    }
+    decisions = Counter(r.get("decision") or "?" for r in rows)
+    return {
+        "texts": len(rows),
+        "product_texts": len(products),
+        "organisation_texts": sum(1 for r in rows if r["kind"] == "organisation"),
+        "safety_texts": sum(1 for r in rows if r["kind"] == "safety"),
+        "out_of_scope_texts": len(oos),
+        "right_product": _mean([right_product(r) for r in products]),
+        "right_desk": _mean([right_desk(r) for r in in_scope]),
+        "organisation_right": _mean([right_desk(r) for r in rows if r["kind"] == "organisation"]),
+        "safety_right": _mean([right_desk(r) for r in rows if r["kind"] == "safety"]),
+        "out_of_scope_no_product": _mean([not r.get("answer_product") for r in oos]),
+        "out_of_scope_nothing_named": _mean([predicted_desk(r, catalogue) is None for r in oos]),
+        "wrong_desk_among_answers": _mean([not right_desk(r) for r in answered]),
+        "answers_naming_a_product": len(answered),
+        "decisions": {k: v / len(rows) for k, v in sorted(decisions.items())} if rows else {},
+        "right_candidate_offered": _mean([r["truth"] in (r.get("candidates") or []) for r in products
+                                         if r.get("decision") in ("clarify", "fallback")]),
+        "segments": {name: {"n": len(seg), "right_product": _mean([right_product(r) for r in seg]),
+                            "right_desk": _mean([right_desk(r) for r in seg])} for name, seg in segments.items()},
+        "out_of_scope_by_kind": {kind: _mean([not r.get("answer_product") for r in oos if r["truth"] == kind])
+                                 for kind in OUT_OF_SCOPE_KINDS},
+    }
+
+
+def worst_confusions(rows: Sequence[dict], catalogue: Catalogue, n: int = 20) -> List[dict]:
+    """The n most frequent wrong answers: wrong desk first, then wrong product at the right desk."""
+    groups: Dict[Tuple[str, str], List[str]] = defaultdict(list)
+    for r in rows:
+        said = r.get("answer_product") or (f"org:{r['answer_organisation']}" if r.get("answer_organisation") else None)
+        if said is None or said == r["truth"] or said == f"org:{r['truth']}":
+            continue
+        truth = r["truth"] if r["kind"] == "product" else f"{r['kind']}:{r['truth']}"
+        groups[(truth, said)].append(r["text"])
+
+    def severity(item):
+        (truth, said), texts = item
+        wrong = {"truth": truth.split(":", 1)[-1], "kind": "product" if ":" not in truth else truth.split(":")[0]}
+        same_desk = (wrong["kind"] == "product" and not said.startswith("org:")
+                     and catalogue.products[wrong["truth"]].department == catalogue.products[said].department)
+        return (same_desk, -len(texts), truth, said)
+
+    ordered = sorted(groups.items(), key=severity)
+    result = []
+    for (truth, said), texts in ordered[:n]:
+        same = (":" not in truth and not said.startswith("org:")
+                and catalogue.products[truth].department == catalogue.products[said].department)
+        result.append({"true": truth, "answered": said, "count": len(texts), "same_desk": same, "examples": texts[:3]})
+    return result
+
+
+def training_profile(examples: Sequence[Tuple[str, str]], catalogue: Catalogue) -> List[dict]:
+    """Per product: training examples, share of stories (20+ words), share without the product's name."""
+    per: Dict[str, List[str]] = defaultdict(list)
+    for intent, text in examples:
+        base, _, key = intent.partition("/")
+        if base == PRODUCT_INTENT and key and catalogue.product(key):
+            per[catalogue.product(key).upl_name].append(text)
+    return [{"product": name, "examples": len(texts),
+             "stories": sum(len(t.split()) >= STORY_WORDS for t in texts) / len(texts),
+             "without_name": sum(not names_product(t, name) for t in texts) / len(texts)}
+            for name, texts in sorted(per.items())]
 
 
 def confused_pairs(rows: Sequence[dict], n: int = 10) -> List[dict]:
@@ -505,12 +674,40 @@ def read_rasa_parse(message: dict, catalogue: Catalogue) -> dict:
     elif intent == ORG_INTENT:
         response = ((selector(ORG_INTENT).get("response") or {}).get("intent_response_key"))
         organisation = _key(response, ORG_INTENT)
+    elif intent in SAFETY_ORGANISATIONS:
+        organisation = SAFETY_ORGANISATIONS[intent]
+    # What the citizen is told: for a baseline, its top-1 whenever it names one.
     return {"intent": intent, "intent_confidence": confidence, "product": product,
-            "organisation": organisation, "top3": top3, "ranking": ranking}
+            "organisation": organisation, "top3": top3, "ranking": ranking,
+            "decision": "answer" if product else ("organisation" if organisation else "fallback"),
+            "answer_product": product, "answer_organisation": organisation}
+
+
+def read_balie_parse(message: dict, catalogue: Catalogue) -> dict:
+    """read_rasa_parse plus what the chat does with it: bot/understanding.py's decision.
+
+    `product` stays the model's top-1 (the regression measure on the old file);
+    `answer_product` is named only when Balie answers, so clarifying questions and
+    fallbacks name no product.
+    """
+    from bot.understanding import ANSWER, decide
+
+    row = read_rasa_parse(message, catalogue)
+    decision = decide(message, catalogue)
+    row.update({
+        "decision": decision.decision,
+        "answer_product": decision.product.upl_name if decision.decision == ANSWER else None,
+        "answer_organisation": decision.organisation.id if decision.organisation else None,
+        "candidates": [c.key for c in decision.alternatives],
+        "score": round(decision.confidence, 4),
+        "language": decision.language,
+        "known_share": (message.get("scope") or {}).get("known_share"),
+    })
+    return row
 
 
 def predict_rasa(model: Path, questions: Sequence[Question], catalogue: Catalogue,
-                 run: SystemRun) -> None:
+                 run: SystemRun, balie: bool = False) -> None:
     from rasa.core.agent import Agent
     from rasa.utils.log_utils import configure_structlog
 
@@ -530,8 +727,9 @@ def predict_rasa(model: Path, questions: Sequence[Question], catalogue: Catalogu
             t0 = time.perf_counter()
             message = await agent.parse_message(q.text)
             run.predict_ms.append((time.perf_counter() - t0) * 1000)
-            run.rows.append({"text": q.text, "kind": q.kind, "truth": q.truth,
-                             **read_rasa_parse(message, catalogue)})
+            read = read_balie_parse if balie else read_rasa_parse
+            run.rows.append({"text": q.text, "kind": q.kind, "truth": q.truth, "set": q.set,
+                             **read(message, catalogue)})
 
     asyncio.run(go())
 
@@ -545,7 +743,7 @@ def run_rasa_system(key: str, config: dict, nlu_dir: Path, questions: Sequence[Q
     nodes, run.component_span_seconds = parse_component_times(log_text)
     run.components = component_totals(nodes)
     print(f"[{key}] trained in {run.train_seconds:.0f}s; predicting {len(questions)} questions", flush=True)
-    predict_rasa(model, questions, catalogue, run)
+    predict_rasa(model, questions, catalogue, run, balie=key == "a")
     return run
 
 
@@ -640,12 +838,14 @@ def run_tfidf_system(examples: Sequence[Tuple[str, str]], questions: Sequence[Qu
         best = classes[order[0]]
         top3 = [classes[i] for i in order[:3] if classes[i] in products]
         kind = "ask_product" if best in products else (ORG_INTENT if best.startswith(ORG_PREFIX) else best)
+        product = best if best in products else None
+        organisation = best[len(ORG_PREFIX):] if best.startswith(ORG_PREFIX) else SAFETY_ORGANISATIONS.get(best)
         run.rows.append({
-            "text": q.text, "kind": q.kind, "truth": q.truth, "intent": kind,
+            "text": q.text, "kind": q.kind, "truth": q.truth, "set": q.set, "intent": kind,
             "intent_confidence": float(proba[order[0]]),
-            "product": best if best in products else None,
-            "organisation": best[len(ORG_PREFIX):] if best.startswith(ORG_PREFIX) else None,
-            "top3": top3,
+            "product": product, "organisation": organisation, "top3": top3,
+            "decision": "answer" if product else ("organisation" if organisation else "fallback"),
+            "answer_product": product, "answer_organisation": organisation,
         })
     return run
 
@@ -679,14 +879,29 @@ def machine_info() -> dict:
 
 
 def target_verdict(results: Dict[str, dict]) -> Tuple[Optional[bool], str]:
+    """Issue 10's targets: the blind set's four, beating both baselines there, the old file."""
     a = results.get("a")
-    if not a or a.get("status") != "ok":
-        return None, "not determined (Balie not evaluated)"
-    top1 = a["metrics"]["product_top1"]
-    missing = [k for k in ("b", "c") if k not in results or results[k].get("status") != "ok"]
-    beats = all(top1 > results[k]["metrics"]["product_top1"] for k in ("b", "c") if k not in missing)
-    if top1 < TARGET_TOP1 or not beats:
-        return False, "not met"
+    if not a or a.get("status") != "ok" or not a.get("blind"):
+        return None, "not determined (Balie not evaluated on the blind set)"
+    blind = a["blind"]
+    misses = []
+    for metric, (op, target) in BLIND_TARGETS.items():
+        value = blind[metric]
+        if value is None or (value < target if op == ">=" else value > target):
+            misses.append(f"{metric} {_fmt(value)} (target {op} {target})")
+    for key in ("b", "c"):
+        other = results.get(key)
+        if other and other.get("status") == "ok" and other.get("blind"):
+            if not (blind["right_product"] > other["blind"]["right_product"]
+                    and blind["right_desk"] > other["blind"]["right_desk"]):
+                misses.append(f"does not beat ({key}) on the blind set")
+    if (a["metrics"]["product_top1"] or 0) < OLD_FILE_TARGET:
+        misses.append(f"old file top-1 {_fmt(a['metrics']['product_top1'])} (target >= {OLD_FILE_TARGET})")
+    if (a.get("predict_ms_p95") or 0) > PARSE_P95_TARGET_MS:
+        misses.append(f"parse p95 {_fmt(a['predict_ms_p95'], 1)} ms (target <= {PARSE_P95_TARGET_MS:.0f})")
+    missing = [k for k in ("b", "c") if results.get(k, {}).get("status") != "ok"]
+    if misses:
+        return False, "not met: " + "; ".join(misses)
     if missing:
         return None, f"not determined (baseline {', '.join(missing)} not evaluated)"
     return True, "met"
@@ -702,22 +917,23 @@ def plot(results: Dict[str, dict], path: Path, quick: bool) -> None:
         import matplotlib.pyplot as plt
 
     keys = [k for k in SYSTEMS if results.get(k, {}).get("status") == "ok"]
-    metrics = [("product_top1", "top-1 product accuracy"), ("product_macro_f1", "product macro-F1"),
-               ("organisation_accuracy", "organisation accuracy")]
+    metrics = [("right_product", "right product (blind)"), ("right_desk", "right desk (blind)"),
+               ("out_of_scope_no_product", "out of scope: no product (blind)")]
     fig, ax = plt.subplots(figsize=(8, 4.5))
     width = 0.8 / len(metrics)
     for j, (metric, label) in enumerate(metrics):
-        values = [results[k]["metrics"][metric] or 0.0 for k in keys]
+        values = [(results[k].get("blind") or {}).get(metric) or 0.0 for k in keys]
         xs = [i + (j - (len(metrics) - 1) / 2) * width for i in range(len(keys))]
         bars = ax.bar(xs, values, width, label=label)
         for bar, value in zip(bars, values):
             ax.annotate(f"{value:.2f}", (bar.get_x() + bar.get_width() / 2, value),
                         ha="center", va="bottom", fontsize=8)
-    ax.axhline(TARGET_TOP1, color="grey", linestyle="--", linewidth=1, label=f"target top-1 ≥ {TARGET_TOP1}")
+    ax.axhline(BLIND_TARGETS["right_product"][1], color="grey", linestyle="--", linewidth=1,
+               label=f"target right product ≥ {BLIND_TARGETS['right_product'][1]}")
     ax.set_xticks(range(len(keys)))
     ax.set_xticklabels([f"({k}) {SYSTEMS[k].replace('`', '')}" for k in keys], fontsize=8)
     ax.set_ylim(0, 1.18)
-    ax.set_ylabel("score on held-out questions")
+    ax.set_ylabel("score on the blind realistic set")
     ax.set_title("Balie NLU: product routing" + (" (QUICK SMOKE RUN, not a result)" if quick else ""))
     ax.legend(loc="upper center", ncol=len(metrics) + 1, fontsize=8, frameon=False)
     fig.tight_layout()
@@ -751,9 +967,68 @@ def render_markdown(report: dict) -> str:
     if report.get("baseline_epochs"):
         add(f"- (b) is the `rasa init` recipe with the epochs of DIETClassifier and ResponseSelector capped at "
             f"{report['baseline_epochs']} (instead of 100): with 100, training (b) alone takes longer than the "
-            f"whole evaluation may (20 minutes on 2 cores). (a) uses config.yml unchanged.")
+            f"whole evaluation may (25 minutes on 2 cores). (a) uses config.yml unchanged.")
+    if data.get("blind_texts"):
+        add(f"- Blind realistic set: {data['blind_texts']} texts in `tests/nlu/blind/questions.yml` "
+            f"({data['blind_products']} products, {data['blind_organisations']} organisations), written without "
+            "sight of `data/nlu/` from `tests/nlu/blind/STYLE.md`; never trained on (`tests/nlu/test_blind_set.py`).")
     add("")
-    add("## Results")
+    add(f"**Targets: {report['target']['verdict']}.**")
+    add("")
+    add("## Blind realistic set: what a citizen gets")
+    add("")
+    add("| system | right product | right desk | out of scope: no product | wrong desk among answers naming a product "
+        "| answers naming a product | organisations right | safety right |")
+    add("|---|---|---|---|---|---|---|---|")
+    for key, name in SYSTEMS.items():
+        r = results.get(key)
+        if not r or r["status"] != "ok" or not r.get("blind"):
+            continue
+        b = r["blind"]
+        add(f"| ({key}) {name} | {_fmt(b['right_product'])} | {_fmt(b['right_desk'])} "
+            f"| {_fmt(b['out_of_scope_no_product'])} | {_fmt(b['wrong_desk_among_answers'])} "
+            f"| {b['answers_naming_a_product']} | {_fmt(b['organisation_right'])} | {_fmt(b['safety_right'])} |")
+    add("| target (Balie) | ≥ 0.85 | ≥ 0.93 | ≥ 0.95 | ≤ 0.05 | | | |")
+    add("")
+    add("Right product: Balie named the product (answered, not a clarifying question) and it is right. Right desk: "
+        "the department of the named product, or the named organisation, is the one that handles it (product, "
+        "organisation and safety texts). Out of scope: share of out-of-scope texts that got no product. Wrong "
+        "desk among answers: of every answer that named one product (out-of-scope texts included), the share "
+        "that sent the citizen to the wrong desk. The baselines answer with their top-1 whenever it is a product.")
+    add("")
+    a_blind = (results.get("a") or {}).get("blind")
+    if a_blind:
+        add("**Balie's decisions** (share of all blind texts): " + ", ".join(
+            f"{k} {v:.2f}" for k, v in a_blind["decisions"].items())
+            + f". When it asked back or fell back on a product text, the right product was among the offered "
+              f"buttons in {_fmt(a_blind['right_candidate_offered'])} of the cases.")
+        add("")
+        add("| Balie on product texts | n | right product | right desk |")
+        add("|---|---|---|---|")
+        for name, seg in a_blind["segments"].items():
+            add(f"| {name} | {seg['n']} | {_fmt(seg['right_product'])} | {_fmt(seg['right_desk'])} |")
+        add("")
+        add("Out-of-scope texts without a product, by kind: " + ", ".join(
+            f"{k} {_fmt(v)}" for k, v in a_blind["out_of_scope_by_kind"].items()) + ".")
+        add("")
+        a_sys = results["a"]
+        add(f"Parse time of Balie's model, in process, one text at a time over both sets: median "
+            f"{_fmt(a_sys['predict_ms_median'], 1)} ms, p95 {_fmt(a_sys['predict_ms_p95'], 1)} ms "
+            f"(target p95 ≤ {PARSE_P95_TARGET_MS:.0f} ms).")
+        add("")
+        worst = report.get("balie_blind_confusions") or []
+        if worst:
+            add("### The 20 worst confusions on the blind set")
+            add("")
+            add("Wrong desk first, then the wrong product at the right desk; by count.")
+            add("")
+            add("| true | Balie answered | count | same desk | example |")
+            add("|---|---|---|---|---|")
+            for w in worst:
+                add(f"| {w['true']} | {w['answered']} | {w['count']} | {'yes' if w['same_desk'] else 'no'} "
+                    f"| “{w['examples'][0]}” |")
+            add("")
+    add("## Old test file (regression)")
     add("")
     add("| system | top-1 product acc. | top-3 product acc. | product macro-F1 | organisation acc. "
         "| product questions without product | training time (s) | prediction (median ms/question) |")
@@ -771,9 +1046,9 @@ def render_markdown(report: dict) -> str:
             f"| {m['product_questions_without_product']} | {_fmt(r['train_seconds'], 0)} "
             f"| {_fmt(r['predict_ms_median'], 1)} |")
     add("")
-    add(f"**Targets: Balie top-1 ≥ {TARGET_TOP1} and better than both baselines: {report['target']['verdict']}.**")
+    add(f"Top-1 is the model's first product whatever Balie then decides (target for Balie ≥ {OLD_FILE_TARGET}).")
     add("")
-    add("![accuracy and macro-F1 per system](nlu.png)")
+    add("![blind-set scores per system](nlu.png)")
     add("")
     add("Definitions: a product question counts as correct when the predicted intent is `ask_product` and the "
         "response selector's response is the right product; any other intent (e.g. `nlu_fallback`) predicts no "
@@ -880,6 +1155,18 @@ def render_markdown(report: dict) -> str:
         add(f"(c) trains in {c_run['train_seconds']:.1f} s, all of it the grid search "
             f"({(c_run.get('details') or {}).get('fits')} logistic-regression fits on a sparse matrix).")
         add("")
+    profile = report.get("training_profile") or []
+    if profile:
+        add("## Training data per product")
+        add("")
+        add(f"{len(profile)} products; stories are examples of {STORY_WORDS} words or more; 'without name' "
+            "examples contain no word (4+ letters) of the product's UPL name.")
+        add("")
+        add("| product | examples | stories | without name |")
+        add("|---|---|---|---|")
+        for p in profile:
+            add(f"| {p['product']} | {p['examples']} | {p['stories']:.0%} | {p['without_name']:.0%} |")
+        add("")
     if not report.get("crossval"):
         add("Cross-validation on the training data is not part of this report (the held-out test file is the "
             "measure).")
@@ -887,11 +1174,22 @@ def render_markdown(report: dict) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def system_summary(run: SystemRun) -> dict:
+def _percentile(values: Sequence[float], q: float) -> Optional[float]:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def system_summary(run: SystemRun, catalogue: Catalogue) -> dict:
+    old = [r for r in run.rows if r.get("set", "old") == "old"]
+    blind = [r for r in run.rows if r.get("set") == "blind"]
     return {
         "name": run.name,
         "status": "ok",
-        "metrics": compute_metrics(run.rows),
+        "metrics": compute_metrics(old),
+        "blind": compute_blind_metrics(blind, catalogue) if blind else None,
+        "predict_ms_p95": _percentile(run.predict_ms, 0.95),
         "train_seconds": run.train_seconds,
         "predict_ms_median": statistics.median(run.predict_ms) if run.predict_ms else None,
         "model_load_seconds": run.load_seconds,
@@ -910,10 +1208,13 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         help="smoke test: at most N products (default 10) and few epochs")
     parser.add_argument("--epochs", type=int, default=None,
                         help="override the epochs of DIET/ResponseSelector (default: 5 with --quick)")
-    parser.add_argument("--baseline-epochs", type=int, default=20,
-                        help="epochs of DIET/ResponseSelector for (b), the rasa init recipe (default 20: "
-                             "at 20 it trains in about 11 minutes on 2 cores, so the whole evaluation stays "
-                             "under 20 minutes; its 100 epochs would take about 50)")
+    parser.add_argument("--baseline-epochs", type=int, default=8,
+                        help="epochs of DIET/ResponseSelector for (b), the rasa init recipe (default 8: with "
+                             "430 products and ~13,000 examples an epoch of each takes about half a minute on "
+                             "2 cores, so the whole evaluation stays under 25 minutes; its 100 epochs would "
+                             "take hours)")
+    parser.add_argument("--blind", type=Path, default=BLIND_FILE,
+                        help="the blind realistic set (default tests/nlu/blind/questions.yml)")
     parser.add_argument("--only", default="a,b,c", help="systems to run, e.g. a,c (default a,b,c)")
     parser.add_argument("--out", type=Path, default=ROOT / "reports",
                         help="output directory (default reports/)")
@@ -958,11 +1259,12 @@ def run_systems(keys: Sequence[str], work: Path, keep_keys: Optional[set], epoch
             results[key] = {"name": SYSTEMS[key], "status": "failed", "error": message}
             continue
         runs[key] = run
-        results[key] = system_summary(run)
-        m = results[key]["metrics"]
-        print(f"[{key}] top-1 {_fmt(m['product_top1'])}, macro-F1 {_fmt(m['product_macro_f1'])}, "
-              f"organisations {_fmt(m['organisation_accuracy'])}, train {results[key]['train_seconds']:.0f}s",
-              flush=True)
+        results[key] = system_summary(run, catalogue)
+        m, b = results[key]["metrics"], results[key]["blind"] or {}
+        print(f"[{key}] old file top-1 {_fmt(m['product_top1'])}; blind: right product {_fmt(b.get('right_product'))}, "
+              f"right desk {_fmt(b.get('right_desk'))}, out of scope without product "
+              f"{_fmt(b.get('out_of_scope_no_product'))}, wrong desk among answers "
+              f"{_fmt(b.get('wrong_desk_among_answers'))}; train {results[key]['train_seconds']:.0f}s", flush=True)
     return runs, results
 
 
@@ -976,6 +1278,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     os.chdir(ROOT)  # Balie's config and importer expect the repository root
     catalogue = load_catalogue(CATALOGUE_DIR)
     questions = read_test_questions(TEST_FILE, catalogue)
+    blind = read_blind_questions(args.blind, catalogue) if args.blind.exists() else []
     examples = read_nlu_examples(NLU_DIR)
 
     keep_keys = None
@@ -983,6 +1286,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         chosen = select_quick_products(questions, args.quick)
         keep_keys = {catalogue.product(name).key for name in chosen}
         questions = [q for q in questions if q.kind == "organisation" or q.truth in chosen]
+        blind = [q for q in blind if q.kind != "product" or q.truth in chosen]
         examples = [(i, t) for i, t in examples
                     if not (i.startswith(PRODUCT_INTENT + "/") and i.split("/", 1)[1] not in keep_keys)]
 
@@ -1007,6 +1311,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "tested_products": len({q.truth for q in questions if q.kind == "product"}),
         "test_texts_in_training": sum(1 for q in questions if q.text.lower() in training_texts),
         "quick_products": len(keep_keys) if keep_keys is not None else None,
+        "blind_texts": len(blind),
+        "blind_products": len({q.truth for q in blind if q.kind == "product"}),
+        "blind_organisations": len({q.truth for q in blind if q.kind == "organisation"}),
     }
     print(f"{data['training_examples']} training examples, {data['labels']['total']} labels; "
           f"{data['test_questions']} test questions; systems {','.join(args.only)}", flush=True)
@@ -1021,7 +1328,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         tempfile.tempdir = tmp  # Rasa's in-process temp files go there too
         try:
             runs, results = run_systems(args.only, Path(tmp), keep_keys, args.epochs,
-                                        examples, questions, catalogue, args.baseline_epochs)
+                                        examples, questions + blind, catalogue, args.baseline_epochs)
         finally:
             tempfile.tempdir = None
 
@@ -1036,12 +1343,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "crossval": None,
         "machine": machine_info(),
         "data": data,
-        "target": {"top1_at_least": TARGET_TOP1, "met": met, "verdict": verdict},
+        "target": {"blind": {k: list(v) for k, v in BLIND_TARGETS.items()}, "old_file_top1": OLD_FILE_TARGET,
+                   "parse_p95_ms": PARSE_P95_TARGET_MS, "met": met, "verdict": verdict},
         "systems": results,
     }
+    report["training_profile"] = training_profile(examples, catalogue)
     if "a" in runs:
-        report["balie_confusions"] = confused_pairs(runs["a"].rows, 10)
-        report["balie_missed_by_intent"] = missed_by_intent(runs["a"].rows)
+        blind_rows = [r for r in runs["a"].rows if r.get("set") == "blind"]
+        report["balie_blind_confusions"] = worst_confusions(blind_rows, catalogue, 20)
+        report["balie_confusions"] = confused_pairs([r for r in runs["a"].rows if r.get("set") == "old"], 10)
+        report["balie_missed_by_intent"] = missed_by_intent([r for r in runs["a"].rows if r.get("set") == "old"])
         report["balie_predictions"] = [
             {**row, "correct": (row.get("product") if row["kind"] == "product" else row.get("organisation")) == row["truth"],
              "ms": round(ms, 2)}

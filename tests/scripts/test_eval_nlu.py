@@ -237,15 +237,78 @@ def test_parse_component_times():
     assert ev.parse_component_times("no timestamps here") == ([], 0.0)
 
 
-def test_target_verdict():
-    def ok(top1):
-        return {"status": "ok", "metrics": {"product_top1": top1}}
+def _blind(right_product=0.9, right_desk=0.95, oos=0.97, wrong=0.03):
+    return {"right_product": right_product, "right_desk": right_desk, "out_of_scope_no_product": oos,
+            "wrong_desk_among_answers": wrong}
 
-    assert ev.target_verdict({"a": ok(0.95), "b": ok(0.90), "c": ok(0.80)}) == (True, "met")
-    assert ev.target_verdict({"a": ok(0.91), "b": ok(0.90), "c": ok(0.80)})[0] is False
-    assert ev.target_verdict({"a": ok(0.95), "b": ok(0.96), "c": ok(0.80)})[0] is False
-    assert ev.target_verdict({"a": ok(0.95), "c": ok(0.80)})[0] is None
-    assert ev.target_verdict({"b": ok(0.95)})[0] is None
+
+def test_target_verdict():
+    def ok(top1=0.96, p95=20.0, **blind):
+        return {"status": "ok", "metrics": {"product_top1": top1}, "blind": _blind(**blind), "predict_ms_p95": p95}
+
+    low = {"right_product": 0.5, "right_desk": 0.6}
+    assert ev.target_verdict({"a": ok(), "b": ok(**low), "c": ok(**low)}) == (True, "met")
+    assert ev.target_verdict({"a": ok(right_product=0.84), "b": ok(**low), "c": ok(**low)})[0] is False
+    assert ev.target_verdict({"a": ok(wrong=0.06), "b": ok(**low), "c": ok(**low)})[0] is False
+    assert ev.target_verdict({"a": ok(top1=0.94), "b": ok(**low), "c": ok(**low)})[0] is False
+    assert ev.target_verdict({"a": ok(p95=51.0), "b": ok(**low), "c": ok(**low)})[0] is False
+    assert ev.target_verdict({"a": ok(), "b": ok(right_product=0.95), "c": ok(**low)})[0] is False
+    assert ev.target_verdict({"a": ok(), "c": ok(**low)})[0] is None
+    assert ev.target_verdict({"b": ok()})[0] is None
+
+
+class DeskCatalogue(FakeCatalogue):
+    """FakeCatalogue whose products have departments."""
+
+    def __init__(self, departments, organisations):
+        super().__init__(list(departments), organisations)
+        for name, department in departments.items():
+            self.products[name].department = department
+
+
+def test_blind_metrics_count_what_the_citizen_is_told():
+    cat = DeskCatalogue({"paspoort": "burgerzaken", "identiteitskaart": "burgerzaken", "bijstand": "werk"}, ["uwv"])
+
+    def row(kind, truth, product=None, organisation=None, decision="answer", text="vraag", candidates=()):
+        return {"kind": kind, "truth": truth, "answer_product": product, "answer_organisation": organisation,
+                "decision": decision, "text": text, "candidates": list(candidates)}
+
+    rows = [row("product", "paspoort", "paspoort", text="paspoort verlopen"),
+            row("product", "paspoort", "identiteitskaart"),              # wrong product, right desk
+            row("product", "bijstand", "paspoort"),                      # wrong desk
+            row("product", "bijstand", decision="clarify", candidates=["bijstand"]),
+            row("organisation", "uwv", organisation="uwv", decision="organisation"),
+            row("out_of_scope", "gibberish", "paspoort"),                # a product for gibberish: wrong desk too
+            row("out_of_scope", "abuse", decision="fallback")]
+    m = ev.compute_blind_metrics(rows, cat)
+    assert m["right_product"] == 1 / 4
+    assert m["right_desk"] == 3 / 5
+    assert m["out_of_scope_no_product"] == 1 / 2
+    assert m["answers_naming_a_product"] == 4 and m["wrong_desk_among_answers"] == 2 / 4
+    assert m["right_candidate_offered"] == 1.0
+    assert m["segments"]["product name present"]["n"] == 1
+    worst = ev.worst_confusions(rows, cat)
+    assert [w["same_desk"] for w in worst] == [False, False, True]
+
+
+def test_read_blind_questions_checks_every_label(tmp_path):
+    cat = FakeCatalogue(["paspoort"], ["uwv", "politie"])
+    path = tmp_path / "blind.yml"
+    path.write_text(yaml.safe_dump({"questions": [
+        {"text": "pas kwijt", "product": "paspoort"}, {"text": "ww", "organisation": "uwv"},
+        {"text": "asdf", "out_of_scope": "gibberish"}, {"text": "brand!", "safety": "emergency"}]}))
+    questions = ev.read_blind_questions(path, cat)
+    assert [(q.kind, q.truth, q.set) for q in questions] == [
+        ("product", "paspoort", "blind"), ("organisation", "uwv", "blind"),
+        ("out_of_scope", "gibberish", "blind"), ("safety", "politie", "blind")]
+    path.write_text(yaml.safe_dump({"questions": [{"text": "x", "out_of_scope": "weather"}]}))
+    with pytest.raises(ev.EvalError, match="out_of_scope must be one of"):
+        ev.read_blind_questions(path, cat)
+
+
+def test_names_product_sees_compounds_and_missing_accents():
+    assert ev.names_product("mijn kinderpaspoort is weg", "paspoort")
+    assert not ev.names_product("mijn kliko is kapot", "afvalcontainer")
 
 
 def test_configs_and_args():
@@ -275,7 +338,7 @@ def test_render_markdown_smoke():
 
     def ok(train):
         return {"name": "x", "status": "ok", "metrics": ev.compute_metrics(rows), "train_seconds": train,
-                "predict_ms_median": 12.5, "components": [
+                "predict_ms_median": 12.5, "predict_ms_p95": 20.0, "blind": None, "components": [
                     {"component": "DIETClassifier5", "seconds": 60.0, "calls": ["train"]},
                     {"component": "SpacyNLP0", "seconds": 0.2, "calls": ["provide"]}],
                 "component_span_seconds": 61.0, "details": {}}
@@ -295,8 +358,8 @@ def test_render_markdown_smoke():
         "balie_missed_by_intent": {},
     }
     md = ev.render_markdown(report)
-    assert "Balie top-1 ≥ 0.92 and better than both baselines: not met" in md
+    assert "**Targets: not met.**" in md
     assert "| rijbewijs → paspoort | 1 | “rijbewijs kwijt” |" in md
     assert "(c) TF-IDF + LogReg (Signalen): EvalError: boom … last line" in md
-    assert "![accuracy and macro-F1 per system](nlu.png)" in md
+    assert "![blind-set scores per system](nlu.png)" in md
     assert "| outside the graph | 9 | 13% |" in md
