@@ -42,8 +42,12 @@ class Thresholds:
 
     # Name one product or organisation only at this score or above ...
     answer: float = 0.5
-    # ... and only when it is at least this many times the runner-up's score.
+    # ... and only when it is at least this many times the runner-up's score ...
     lead: float = 2.0
+    # ... and the candidates at the same desk (department or organisation) together have at
+    # least this score: a wrong desk is the runaround Balie exists to end (issue 10 asks for
+    # at most 5% wrong desks among answers).
+    desk: float = 0.7
     # Candidates shown in a clarifying question have at least this score ...
     candidate: float = 0.05
     # ... and together at least this much; below it Balie says it does not know.
@@ -100,22 +104,50 @@ def intent_confidences(parse: dict) -> dict:
             if r.get("name") and r.get("name") != FALLBACK_INTENT}
 
 
+def _candidate(key: str, score: float, catalogue: Catalogue) -> Optional[Candidate]:
+    base, _, item = key.partition("/")
+    if base == PRODUCT_INTENT:
+        product = catalogue.product(item)
+        return Candidate(score, product=product) if product else None
+    if base == ORGANISATION_INTENT and item not in SAFETY_ORGANISATIONS.values():
+        organisation = catalogue.organisations.get(item)
+        return Candidate(score, organisation=organisation) if organisation else None
+    return None
+
+
 def candidates(parse: dict, catalogue: Catalogue) -> List[Candidate]:
-    """Products and organisations, each scored P(intent) x P(item | intent), best first."""
+    """Products and organisations, each scored P(intent) x P(item | intent), best first.
+
+    With the selector's joint ranking (products and organisations in one model) the intent
+    part is DIET's confidence that the message asks about a product or organisation at all.
+    """
     intents = intent_confidences(parse)
     p_product = sum(intents.get(name, 0.0) for name in PRODUCT_INTENTS)
     p_organisation = intents.get(ORGANISATION_INTENT, 0.0)
+    joint = parse.get("retrieval_ranking")
     result = []
-    for key, confidence in _selector_ranking(parse, PRODUCT_INTENT):
-        product = catalogue.product(key)
-        if product:
-            result.append(Candidate(p_product * confidence, product=product))
-    for key, confidence in _selector_ranking(parse, ORGANISATION_INTENT):
-        organisation = catalogue.organisations.get(key)
-        if organisation and key not in SAFETY_ORGANISATIONS.values():
-            result.append(Candidate(p_organisation * confidence, organisation=organisation))
+    if joint:
+        for entry in joint:
+            found = _candidate(str(entry.get("key") or ""),
+                               (p_product + p_organisation) * float(entry.get("confidence") or 0), catalogue)
+            if found:
+                result.append(found)
+    else:
+        for key, confidence in _selector_ranking(parse, PRODUCT_INTENT):
+            found = _candidate(f"{PRODUCT_INTENT}/{key}", p_product * confidence, catalogue)
+            if found:
+                result.append(found)
+        for key, confidence in _selector_ranking(parse, ORGANISATION_INTENT):
+            found = _candidate(f"{ORGANISATION_INTENT}/{key}", p_organisation * confidence, catalogue)
+            if found:
+                result.append(found)
     result.sort(key=lambda c: -c.score)
     return result
+
+
+def desk(candidate: Candidate) -> str:
+    """Where a candidate sends the citizen: a department or another organisation."""
+    return f"dept:{candidate.product.department}" if candidate.product else f"org:{candidate.organisation.id}"
 
 
 def top_intent(parse: dict) -> Optional[str]:
@@ -139,7 +171,9 @@ def decide(parse: dict, catalogue: Catalogue, thresholds: Thresholds = DEFAULT_T
         return Decision(FALLBACK, intent, language)
     first = ranked[0]
     runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-    if first.score >= thresholds.answer and first.score >= thresholds.lead * runner_up:
+    desk_mass = sum(c.score for c in ranked if desk(c) == desk(first))
+    if (first.score >= thresholds.answer and first.score >= thresholds.lead * runner_up
+            and desk_mass >= thresholds.desk):
         if first.product:
             return Decision(ANSWER, intent, language, product=first.product,
                             department=catalogue.department_of(first.product), confidence=first.score,

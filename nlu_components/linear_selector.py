@@ -58,6 +58,8 @@ warnings.filterwarnings(
 )
 
 MODEL_FILE = "selectors.joblib"
+# Output key of the joint ranking over all retrieval intents (config `joint: true`).
+JOINT_RANKING_KEY = "retrieval_ranking"
 # Temperatures searched when calibrating (margins of a LinearSVC lie roughly in -2..2).
 TEMPERATURE_BOUNDS = (0.01, 10.0)
 
@@ -119,6 +121,12 @@ class LinearResponseSelector(GraphComponent):
             # Entries kept in the ranking of each retrieval intent.
             "ranking_length": 10,
             "random_seed": 42,
+            # One model for all retrieval intents together: it tells a product from another
+            # organisation with the same n-grams it uses to tell products apart, instead of
+            # leaving that choice to the intent classifier. The joint ranking goes into the
+            # output as `retrieval_ranking`; each retrieval intent still gets its own ranking
+            # (the joint one restricted to its responses and renormalised).
+            "joint": False,
         }
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -180,14 +188,15 @@ class LinearResponseSelector(GraphComponent):
         if unknown:
             raise InvalidConfigException(
                 f"LinearResponseSelector: no training examples for retrieval intent(s) {sorted(unknown)}.")
-        for retrieval_intent in wanted:
+        groups = [("+".join(wanted), set(wanted))] if self._config["joint"] else [(ri, {ri}) for ri in wanted]
+        for name, intents in groups:
             examples = [ex for ex in training_data.intent_examples
-                        if ex.get(INTENT) == retrieval_intent and ex.get(INTENT_RESPONSE_KEY) and ex.get(TEXT)]
-            selector = self._train_one(retrieval_intent, examples)
+                        if ex.get(INTENT) in intents and ex.get(INTENT_RESPONSE_KEY) and ex.get(TEXT)]
+            selector = self._train_one(name, examples)
             if selector is not None:
-                self._selectors[retrieval_intent] = selector
+                self._selectors[name] = selector
         self._responses = {key: value for key, value in training_data.responses.items()
-                           if any(key.startswith(f"utter_{ri}/") for ri in self._selectors)}
+                           if any(key.startswith(f"utter_{ri}/") for ri in wanted)}
         self._persist()
         return self._resource
 
@@ -214,9 +223,23 @@ class LinearResponseSelector(GraphComponent):
             if not text or not self._selectors:
                 continue
             properties = message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}
-            properties[RESPONSE_SELECTOR_RETRIEVAL_INTENTS] = sorted(self._selectors)
-            for retrieval_intent, selector in self._selectors.items():
-                properties[retrieval_intent] = self._prediction(selector.ranking(text))
+            rankings: Dict[str, List[tuple]] = {}
+            for name, selector in self._selectors.items():
+                ranking = selector.ranking(text)
+                if "+" in name:
+                    message.set(JOINT_RANKING_KEY, [{"key": key, PREDICTED_CONFIDENCE_KEY: confidence}
+                                                    for key, confidence in ranking[: self._config["ranking_length"]]],
+                                add_to_output=True)
+                    for retrieval_intent in name.split("+"):
+                        own = [(k, c) for k, c in ranking if k.startswith(retrieval_intent + "/")]
+                        total = sum(c for _, c in own) or 1.0
+                        rankings[retrieval_intent] = [(k, c / total) for k, c in own]
+                else:
+                    rankings[name] = ranking
+            properties[RESPONSE_SELECTOR_RETRIEVAL_INTENTS] = sorted(rankings)
+            for retrieval_intent, ranking in rankings.items():
+                if ranking:
+                    properties[retrieval_intent] = self._prediction(ranking)
             message.set(RESPONSE_SELECTOR_PROPERTY_NAME, properties, add_to_output=True)
         return messages
 

@@ -149,3 +149,16 @@ def test_fitted_temperature_recovers_the_true_one():
 
 def test_normalise_drops_case_and_accents():
     assert normalise("Categorieën Één") == "categorieen een"
+
+
+def test_joint_model_ranks_products_and_organisations_together(storage):
+    selector = trained(storage, joint=True)
+    message = selector.process([Message(data={"text": "ik ben werkloos en wil een ww uitkering"})])[0]
+    joint = message.get("retrieval_ranking")
+    assert joint[0]["key"] == "ask_organisation/uwv"
+    assert sum(entry["confidence"] for entry in joint) == pytest.approx(1.0)  # five responses, all ranked
+    out = message.as_dict_nlu()["response_selector"]
+    # Each retrieval intent keeps the ResponseSelector's shape, renormalised over its own responses.
+    assert out["ask_organisation"]["response"]["intent_response_key"] == "ask_organisation/uwv"
+    assert sum(e["confidence"] for e in out["ask_product"]["ranking"]) == pytest.approx(1.0)
+    assert out["all_retrieval_intents"] == ["ask_organisation", "ask_product"]
