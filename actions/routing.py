@@ -121,6 +121,9 @@ class ActionAnswerQuestion(Action):
         return "action_answer_question"
 
     def run(self, dispatcher, tracker, domain):
+        follow_up = follow_up_in_context(dispatcher, tracker)
+        if follow_up is not None:
+            return follow_up
         return answer(dispatcher, tracker, decide(tracker.latest_message, catalogue()))
 
 
@@ -180,6 +183,59 @@ class ActionClarify(Action):
         return answer(dispatcher, tracker, decide(tracker.latest_message, catalogue()))
 
 
+FOLLOW_UP_INTENTS = ("ask_cost", "ask_bring", "ask_duration", "ask_location", "ask_opening_hours")
+
+
+def follow_up_intent(text: str) -> Optional[str]:
+    """The follow-up a short question asks for ("wat kost dat?" is ask_cost), if any."""
+    import re
+
+    from nlu_components.linear_selector import normalise
+
+    clean = normalise(text or "")
+    for intent, patterns in catalogue().follow_up_words.items():
+        if any(re.search(pattern, clean) for pattern in patterns):
+            return intent
+    return None
+
+
+def answer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, intent: str) -> List[Dict[Text, Any]]:
+    """Cost, what to bring, duration, where to go or opening hours of the product in context."""
+    product = current_product(tracker)
+    if not product:
+        dispatcher.utter_message(
+            text="Waar gaat je vraag over? Noem het onderwerp, bijvoorbeeld 'paspoort' of 'grofvuil'."
+        )
+        return []
+    department = catalogue().department_of(product)
+    if intent == "ask_cost":
+        text = product.cost or f"Voor {product.title.lower()} betaal je niets, of de kosten hangen af van je situatie. {department.name} vertelt je meer."
+    elif intent == "ask_bring":
+        text = product.bring or f"Voor {product.title.lower()} hoef je niets mee te nemen."
+    elif intent == "ask_duration":
+        text = product.duration or f"Hoe lang het duurt, hangt af van je situatie. {department.name} vertelt je meer."
+    elif intent == "ask_location":
+        text = product.where or f"Je kunt terecht bij {department.name}: {department.address}."
+    else:
+        text = f"Openingstijden van {department.name} (voorbeeldtijden):\n{department.hours_text()}"
+        if catalogue().closed_days:
+            text += "\nOp feestdagen zijn we dicht."
+    dispatcher.utter_message(text=f"{product.title}: {text}")
+    return [SlotSet("product", product.upl_name)]
+
+
+def follow_up_in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """A short follow-up about the product in context, answered whatever the NLU made of it.
+
+    "wat kost dat?" has too few words for the models to tell it from a product question;
+    with a product in the conversation it can only mean that product's cost.
+    """
+    if not tracker.get_slot("product"):
+        return None
+    intent = follow_up_intent(tracker.latest_message.get("text") or "")
+    return answer_follow_up(dispatcher, tracker, intent) if intent else None
+
+
 class ActionProductFollowup(Action):
     """Answer 'wat kost dat?', 'wat moet ik meenemen?' etc. about the current product."""
 
@@ -187,26 +243,5 @@ class ActionProductFollowup(Action):
         return "action_product_followup"
 
     def run(self, dispatcher, tracker, domain):
-        product = current_product(tracker)
         intent = tracker.latest_message.get("intent", {}).get("name")
-        if not product:
-            dispatcher.utter_message(
-                text="Waar gaat je vraag over? Noem het onderwerp, bijvoorbeeld 'paspoort' of 'grofvuil'."
-            )
-            return []
-        department = catalogue().department_of(product)
-        if intent == "ask_cost":
-            text = product.cost or f"Voor {product.title.lower()} betaal je niets, of de kosten hangen af van je situatie. {department.name} vertelt je meer."
-        elif intent == "ask_bring":
-            text = product.bring or f"Voor {product.title.lower()} hoef je niets mee te nemen."
-        elif intent == "ask_duration":
-            text = product.duration or f"Hoe lang het duurt, hangt af van je situatie. {department.name} vertelt je meer."
-        elif intent == "ask_location":
-            text = product.where or f"Je kunt terecht bij {department.name}: {department.address}."
-        else:
-            text = f"Openingstijden van {department.name} (voorbeeldtijden):\n{department.hours_text()}"
-            closed = sorted(catalogue().closed_days.items())
-            if closed:
-                text += "\nOp feestdagen zijn we dicht."
-        dispatcher.utter_message(text=f"{product.title}: {text}")
-        return [SlotSet("product", product.upl_name)]
+        return answer_follow_up(dispatcher, tracker, intent if intent in FOLLOW_UP_INTENTS else "ask_opening_hours")

@@ -292,7 +292,9 @@ def _case_types(directory: Path, departments: Dict[str, Department]) -> tuple:
         raise CatalogueError(f"{path.name}: case types {sorted(missing)} are missing")
     journeys = {name: _patterns(patterns, f"{path.name}: journeys: {name}")
                 for name, patterns in (raw.get("journeys") or {}).items()}
-    return result, journeys
+    follow_ups = {name: _patterns(patterns, f"{path.name}: follow_ups: {name}")
+                  for name, patterns in (raw.get("follow_ups") or {}).items()}
+    return result, journeys, follow_ups
 
 
 def missing_upl_products(catalogue: Catalogue, directory: str | Path) -> list:
@@ -327,7 +329,7 @@ def load_catalogue(directory: str | Path) -> Catalogue:
     upl = _upl_names(directory)
     products = _products(directory, departments, upl, signalen, pages)
     organisations = _organisations(directory)
-    case_types, journeys = _case_types(directory, departments)
+    case_types, journeys, follow_ups = _case_types(directory, departments)
     return Catalogue(
         departments=departments,
         products=products,
@@ -338,4 +340,5 @@ def load_catalogue(directory: str | Path) -> Catalogue:
         excluded=_excluded(directory, upl, products, organisations),
         case_types=case_types,
         journey_words=journeys,
+        follow_up_words=follow_ups,
     )

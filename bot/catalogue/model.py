@@ -178,6 +178,8 @@ class Catalogue:
     case_types: Mapping[str, CaseType] = field(default_factory=dict)
     # Patterns per journey (request_human, case_status) the citizen asks for in so many words.
     journey_words: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
+    # Patterns per follow-up intent (ask_cost, ...) for short questions about the product in context.
+    follow_up_words: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def contact_centre(self) -> Department:

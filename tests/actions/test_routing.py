@@ -175,3 +175,21 @@ def test_unsure_nlu_offers_its_candidates_as_buttons_never_an_answer():
     messages, _ = run(ActionFallback(Desk("open")), tracker(message, events=user_events(1)))
     assert len(messages) == 1 and "Ik weet niet zeker" in messages[0]["text"]
     assert messages[0]["buttons"][0]["payload"] == '/choose_product{"product": "omgevingsvergunning bouw"}'
+
+
+@pytest.mark.parametrize("text,intent,fragment", [
+    ("wat kost dat?", "ask_product", "Paspoort:"),
+    ("en hoe lang duurt het", "nlu_fallback", "Paspoort:"),
+    ("wat moet ik meenemen", "ask_bring", "Paspoort:"),
+])
+def test_a_short_follow_up_answers_about_the_product_in_context_whatever_the_nlu_said(text, intent, fragment):
+    message = {**parsed(intent, [("identiteitskaart", 0.4), ("rijbewijs", 0.3)]), "text": text}
+    action = ActionFallback(Desk("open")) if intent == "nlu_fallback" else ActionAnswerQuestion()
+    messages, events = run(action, tracker(message, slots={"product": "paspoort"}, events=user_events(2)))
+    assert messages[0]["text"].startswith(fragment) and events == [SlotSet("product", "paspoort")]
+
+
+def test_without_a_product_in_context_a_short_question_is_not_a_follow_up():
+    message = {**parsed("ask_product", [("paspoort", 0.95)]), "text": "wat kost dat?"}
+    messages, _ = run(ActionAnswerQuestion(), tracker(message))
+    assert "Burgerzaken" in messages[1]["text"]  # answered as the product question it may be
