@@ -14,6 +14,7 @@ trained model, so a running Rasa needs no access to data/.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -29,6 +30,7 @@ from .linear_selector import normalise
 
 MODEL_FILE = "journey_words.json"
 CASE_INTENT = "open_case"
+STOP_INTENT = "stop"
 CASE_ENTITY = "case_type"
 EXTRACTOR = "JourneyWords"
 # Safety first: a message about danger is never turned into a form.
@@ -64,7 +66,8 @@ class Journeys:
         if not hits:
             return None
         order = {"callback": 0, "complaint": 1, "report": 2, "question": 3}
-        hits.sort(key=lambda h: (h[0] != CASE_INTENT, order.get(h[1] or "", 9)))
+        # Stopping goes first: "laat maar" in the middle of a form must always stop it.
+        hits.sort(key=lambda h: (h[0] != STOP_INTENT, h[0] != CASE_INTENT, order.get(h[1] or "", 9)))
         return hits[0]
 
 
@@ -102,6 +105,11 @@ class JourneyWords(GraphComponent):
              execution_context: ExecutionContext, **kwargs: Any) -> "JourneyWords":
         import json
 
+        merged = {**cls.get_default_config(), **config}
+        if Path(merged["catalogue"]).is_dir():
+            # The catalogue next to the running server is newer than the model: a maintainer's
+            # new wording works after a restart, without retraining.
+            return cls(config, model_storage, resource, Journeys(load_patterns(merged["catalogue"])))
         try:
             with model_storage.read_from(resource) as directory:
                 patterns = json.loads((directory / MODEL_FILE).read_text(encoding="utf-8"))
