@@ -27,6 +27,8 @@ def journeys() -> Journeys:
     ("wat is de status van Z-2026-000123", "case_status", None),
     ("hoe staat het met mijn melding", "case_status", None),
     ("I want to file a complaint about the service", "open_case", "complaint"),
+    ("laat maar", "stop", None),
+    ("Stop!", "stop", None),
 ])
 def test_explicit_words_start_the_journey(journeys, text, intent, case_type):
     found = journeys.match(text)
@@ -39,6 +41,7 @@ def test_explicit_words_start_the_journey(journeys, text, intent, case_type):
     "hoe meld ik mijn verhuizing",  # a product (verhuismelding), not a report about public space
     "wat kost een klachtenregeling eigenlijk",
     "de medewerker was heel vriendelijk, bedankt",
+    "laat maar weten wanneer het grofvuil komt",
 ])
 def test_product_questions_stay_product_questions(journeys, text):
     assert journeys.match(text) is None
