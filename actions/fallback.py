@@ -94,10 +94,12 @@ class ActionFallback(Action):
         return NAME
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain):
-        from .routing import catalogue, follow_up_in_context
+        from .routing import catalogue, clarify, follow_up_in_context
         follow_up = follow_up_in_context(dispatcher, tracker)
         if follow_up is not None:
             return follow_up
+        if clarify(dispatcher, tracker):  # a broad topic named ("vergunning"): its products as buttons
+            return []
         decision = decide(tracker.latest_message, catalogue())
         if decision.decision in (ANSWER, ORGANISATION, CLARIFY):
             # NLU itself was unsure: even a high product score is offered, never answered.

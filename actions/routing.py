@@ -124,7 +124,12 @@ class ActionAnswerQuestion(Action):
         follow_up = follow_up_in_context(dispatcher, tracker)
         if follow_up is not None:
             return follow_up
-        return answer(dispatcher, tracker, decide(tracker.latest_message, catalogue()))
+        decision = decide(tracker.latest_message, catalogue())
+        # "ik wil een vergunning": a broad topic is better asked back with its curated
+        # products (topics.yml) than with whatever the models rank close.
+        if decision.decision != ANSWER and decision.language != "en" and clarify(dispatcher, tracker):
+            return []
+        return answer(dispatcher, tracker, decision)
 
 
 class ActionChooseProduct(Action):

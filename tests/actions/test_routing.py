@@ -193,3 +193,12 @@ def test_without_a_product_in_context_a_short_question_is_not_a_follow_up():
     message = {**parsed("ask_product", [("paspoort", 0.95)]), "text": "wat kost dat?"}
     messages, _ = run(ActionAnswerQuestion(), tracker(message))
     assert "Burgerzaken" in messages[1]["text"]  # answered as the product question it may be
+
+
+def test_a_broad_topic_gets_its_curated_products_not_the_models_guesses():
+    message = parsed("ask_product", [("seksbedrijf_exploitatievergunning", 0.3), ("parkeervergunning", 0.3)],
+                     entities=[("topic", "vergunning")])
+    messages, _ = run(ActionAnswerQuestion(), tracker(message))
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    assert '/choose_product{"product": "evenementenvergunning"}' in payloads
+    assert not any("seksbedrijf" in p for p in payloads)
