@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.catalogue import Catalogue, Organisation, Product, load_catalogue
 from bot.settings import settings
-from bot.understanding import ANSWER, CLARIFY, ORGANISATION, Candidate, Decision, decide
+from bot.understanding import ANSWER, CLARIFY, FALLBACK, ORGANISATION, Candidate, Decision, decide
 
 from . import replies
 
@@ -127,7 +127,7 @@ class ActionAnswerQuestion(Action):
         decision = decide(tracker.latest_message, catalogue())
         # "ik wil een vergunning": a broad topic is better asked back with its curated
         # products (topics.yml) than with whatever the models rank close.
-        if decision.decision != ANSWER and decision.language != "en" and clarify(dispatcher, tracker):
+        if decision.decision in (CLARIFY, FALLBACK) and decision.language != "en" and clarify(dispatcher, tracker):
             return []
         return answer(dispatcher, tracker, decision)
 

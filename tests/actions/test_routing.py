@@ -202,3 +202,10 @@ def test_a_broad_topic_gets_its_curated_products_not_the_models_guesses():
     payloads = [b["payload"] for b in messages[0]["buttons"]]
     assert '/choose_product{"product": "evenementenvergunning"}' in payloads
     assert not any("seksbedrijf" in p for p in payloads)
+
+
+def test_a_topic_word_does_not_hide_a_sure_organisation():
+    message = parsed("ask_product", entities=[("topic", "uitkering")])
+    message["retrieval_ranking"] = [{"key": "ask_organisation/uwv", "confidence": 0.95}]
+    messages, _ = run(ActionAnswerQuestion(), tracker(message))
+    assert "UWV" in messages[0]["text"]
