@@ -14,7 +14,7 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f 2>/dev/null) 
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: run test setup model browser validate eval bench clean freeze
+.PHONY: run test setup env model browser validate eval bench clean freeze
 
 run: setup $(MODEL)
 	@mkdir -p var/log
@@ -31,10 +31,12 @@ test: setup $(MODEL) $(NODE_MODULES) browser
 	$(VENV)/bin/pytest
 	$(RASA) test core --stories tests/stories --model $(MODEL) --fail-on-prediction-errors --out var/results/stories
 
-setup: $(INSTALLED) $(SPACY_MODEL) .env
+setup: $(INSTALLED) $(SPACY_MODEL) env
 
-.env:
-	cp .env.example .env
+# .env from .env.example with random tokens; an existing .env keeps its values, except
+# empty or known default tokens, which are replaced (the services refuse those).
+env: $(INSTALLED)
+	@$(PY) scripts/ensure_env.py
 
 $(VENV)/bin/python:
 	@PY310="$$(scripts/find-python.sh)" && echo "Creating $(VENV) with $$PY310" && "$$PY310" -m venv $(VENV)

@@ -34,7 +34,7 @@ class DeskClient:
 
     def __init__(self, base_url: Optional[str] = None, token: Optional[str] = None,
                  session: Optional[requests.Session] = None):
-        self.base_url = (base_url or settings.public_url_internal).rstrip("/")
+        self.base_url = (base_url or settings.internal_url).rstrip("/")
         self.token = token or settings.bot_api_token
         self.session = session or requests.Session()
 

@@ -15,11 +15,29 @@ def main(argv=None) -> None:
     add = clerk.add_parser("add", help="add a clerk; the password is read from standard input")
     add.add_argument("username")
     add.add_argument("--name", help="first name shown to citizens (default: from the username)")
+    purge = sub.add_parser("purge", help="delete conversations, messages and handovers past the retention period")
+    purge.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
+    audit = sub.add_parser("audit", help="the audit log of logins and opened transcripts")
+    audit.add_argument("audit_command", choices=["export"])
+    audit.add_argument("--since", help="first day (YYYY-MM-DD), default 30 days ago")
+    audit.add_argument("--until", help="last day (YYYY-MM-DD), default today")
+    audit.add_argument("--output", help="CSV file to write (default: standard output)")
     args = parser.parse_args(argv)
     if args.command == "clerk":
         return _clerk_add(args.username, args.name)
+    if args.command == "purge":
+        from .retention import main as purge_main
+
+        return purge_main(args)
+    if args.command == "audit":
+        from .desk.audit import main as audit_main
+
+        return audit_main(args)
     if args.command in (None, "serve"):
         from .app import create_app
+        from .edge.tokens import require_strong
+
+        require_strong(settings)
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         app = create_app()

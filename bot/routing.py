@@ -10,7 +10,7 @@ from sanic.response import json
 
 from .catalogue import Catalogue
 from .chat.rasa_client import RasaUnavailable
-from .errors import ClientError, json_body
+from .edge.errors import ClientError, json_body
 from .privacy import mask_personal_numbers
 from .understanding import ANSWER, decide
 

@@ -6,6 +6,7 @@ running `make run`. Everything is stopped at the end of the session.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -21,8 +22,9 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 MODEL = ROOT / "models" / "balie.tar.gz"
-RASA_TOKEN = "test-rasa-token"
-API_TOKEN = "test-actions-token"
+# Random per test run: the services refuse short or known tokens (bot/edge/tokens.py).
+RASA_TOKEN = secrets.token_urlsafe(32)
+API_TOKEN = secrets.token_urlsafe(32)
 
 
 def free_port() -> int:
@@ -56,6 +58,11 @@ class Stack:
     env: Dict[str, str]
     log_dir: Path
     processes: list = None
+
+    @property
+    def internal_url(self) -> str:
+        """The bot service's internal API (its own listener, for the action server)."""
+        return self.env["BALIE_INTERNAL_URL"]
 
     def restart_bot(self) -> None:
         """Stop the bot service and start it again on the same port and database."""
@@ -95,6 +102,8 @@ def stack_env(tmp: Path, **overrides) -> Dict[str, str]:
         "SANIC_HOST": "127.0.0.1",
         "BALIE_HOST": "127.0.0.1",
         "BALIE_ALLOWED_ORIGINS": "https://www.voorbeeld.example",
+        # The functional tests send many requests from one address; tests/security/ turns them on.
+        "BALIE_RATE_LIMITS": "off",
     })
     env.update(overrides)
     return env
@@ -104,10 +113,14 @@ def start_bot(env: Dict[str, str], log_dir: Path, name: str = "bot",
               port: Optional[int] = None) -> tuple[Process, str]:
     """Start a bot service with the given environment; returns (process, url)."""
     port = port or free_port()
-    env = {**env, "BALIE_PORT": str(port), "BALIE_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    internal_port = env.get("BALIE_INTERNAL_PORT") or str(free_port())
+    env = {**env, "BALIE_PORT": str(port), "BALIE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+           "BALIE_INTERNAL_PORT": internal_port,
+           "BALIE_INTERNAL_URL": env.get("BALIE_INTERNAL_URL") or f"http://127.0.0.1:{internal_port}"}
     proc = Process(name, [str(VENV_BIN / "python"), "-m", "bot", "serve"], env, log_dir)
     url = f"http://127.0.0.1:{port}"
     wait_for(f"{url}/static/demo/favicon.svg", 60)
+    wait_for(f"{env['BALIE_INTERNAL_URL']}/api/internal/availability", 30, ok=lambda r: r.status_code == 401)
     return proc, url
 
 
@@ -115,11 +128,12 @@ def start_stack(tmp: Path, **overrides):
     """Start Rasa, actions and bot service; yields a Stack and stops them afterwards."""
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make test`, which trains it first")
-    rasa_port, actions_port, bot_port = free_port(), free_port(), free_port()
+    rasa_port, actions_port, bot_port, internal_port = free_port(), free_port(), free_port(), free_port()
     rasa_url = f"http://127.0.0.1:{rasa_port}"
     actions_url = f"http://127.0.0.1:{actions_port}"
     env = stack_env(tmp, RASA_URL=rasa_url, ACTIONS_URL=actions_url, BALIE_PORT=str(bot_port),
-                    BALIE_INTERNAL_URL=f"http://127.0.0.1:{bot_port}", **overrides)
+                    BALIE_INTERNAL_PORT=str(internal_port),
+                    BALIE_INTERNAL_URL=f"http://127.0.0.1:{internal_port}", **overrides)
     processes = [
         Process("actions", [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
                             "--port", str(actions_port)], env, tmp),

@@ -11,13 +11,15 @@ from sanic import Blueprint, Request
 from sanic.response import json
 
 from .. import validation
-from ..auth import require_service
-from ..desk.sessions import require_clerk
-from ..errors import ClientError, json_body
+from ..edge.auth import require_service
+from ..edge.auth import require_clerk
+from ..edge.errors import ClientError, json_body
 from .model import CaseError
 from .store import NewCase
 
 bp = Blueprint("cases")
+# Served on the internal listener only (bot/app.py).
+internal = Blueprint("cases_internal")
 
 CASE_NUMBER = re.compile(r"^Z-\d{4}-\d{6}$", re.IGNORECASE)
 
@@ -38,7 +40,12 @@ def new_case_from(body: dict, created_by: str) -> NewCase:
     """Check a JSON request body and turn it into a NewCase."""
     for key in ("type", "idempotency_key"):
         if not isinstance(body.get(key), str) or not body[key]:
-            raise ClientError(400, f"{key} is required")
+            raise ClientError(400, f"{key} is required", "Kies een soort zaak." if key == "type" else None)
+    for key in ("product", "conversation_id", "channel"):
+        if body.get(key) is not None and not isinstance(body[key], str):
+            raise ClientError(400, f"{key} must be text")
+    if body.get("details") is not None and not isinstance(body["details"], dict):
+        raise ClientError(400, "details must be an object")
     return NewCase(
         type=body["type"],
         idempotency_key=body["idempotency_key"],
@@ -57,18 +64,18 @@ def open_case(request: Request, new: NewCase):
     try:
         case, created = request.app.ctx.cases.open(new)
     except CaseError as exc:
-        raise ClientError(400, str(exc))
+        raise ClientError(400, str(exc), exc.message_nl)
     return json(case.to_json(request.app.ctx.catalogue), status=201 if created else 200)
 
 
-@bp.post("/api/internal/cases")
+@internal.post("/api/internal/cases")
 async def create_case(request: Request):
     """Open a case for the action server. 201 new, 200 when the idempotency key is known."""
     require_service(request)
     return open_case(request, new_case_from(json_body(request), "balie"))
 
 
-@bp.post("/api/internal/cases/lookup")
+@internal.post("/api/internal/cases/lookup")
 async def lookup_case(request: Request):
     """Status of a case, only after the e-mail or postcode on record is confirmed.
 

@@ -13,7 +13,11 @@ STATUS_NL = {"received": "ontvangen", "in_progress": "in behandeling", "done": "
 
 
 class CaseError(ValueError):
-    """A case request that cannot be accepted; the message says why."""
+    """A case request that cannot be accepted; str() says why, `message_nl` says it in Dutch."""
+
+    def __init__(self, reason: str, message_nl: str | None = None):
+        super().__init__(reason)
+        self.message_nl = message_nl
 
 
 @dataclass(frozen=True)
@@ -64,10 +68,12 @@ def responsibility(catalogue: Catalogue, case_type: str, upl_name: Optional[str]
     complaints coordinator handles within the legal term whatever they are about.
     """
     if case_type not in CASE_TYPES:
-        raise CaseError(f"type must be one of {', '.join(CASE_TYPES)}")
+        raise CaseError(f"type must be one of {', '.join(CASE_TYPES)}", "Kies een soort zaak uit de lijst.")
     product = catalogue.product(upl_name) if upl_name else None
     if upl_name and product is None:
-        raise CaseError(f"unknown product '{upl_name}'")
+        raise CaseError(f"unknown product '{upl_name}'",
+                        f"Het product \"{upl_name}\" staat niet in de productenlijst. "
+                        "Controleer de naam of laat het veld leeg.")
     kind = catalogue.case_types[case_type]
     if case_type == "complaint":
         return kind.department, kind.handling_term_days

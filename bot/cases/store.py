@@ -140,4 +140,5 @@ def _check(request: NewCase) -> None:
         if not isinstance(value, (str, int, float, bool, type(None))):
             raise CaseError(f"details.{key} must be text, a number or true/false")
         if isinstance(value, str) and len(value) > MAX_DETAIL_CHARS:
-            raise CaseError(f"details.{key} is longer than {MAX_DETAIL_CHARS} characters")
+            raise CaseError(f"details.{key} is longer than {MAX_DETAIL_CHARS} characters",
+                            f"De beschrijving is te lang. Gebruik maximaal {MAX_DETAIL_CHARS} tekens.")

@@ -10,7 +10,8 @@ from sanic import Blueprint, Request
 from sanic.response import json
 
 from ..desk import service as desk_service
-from ..errors import ClientError, json_body
+from ..edge.auth import bearer
+from ..edge.errors import ClientError, json_body, whole_number
 from ..privacy import NOTICE, mask_personal_numbers
 from .rasa_client import RasaUnavailable
 from .store import ConversationNotFound
@@ -30,16 +31,9 @@ def unavailable_nl(request: Request) -> str:
     return f"Balie is even niet bereikbaar. Je bericht is bewaard. Probeer het zo nog eens, of bel {phone}."
 
 
-def _token(request: Request) -> str:
-    header = request.headers.get("authorization", "")
-    if not header.lower().startswith("bearer "):
-        raise ClientError(401, "missing bearer token")
-    return header[7:].strip()
-
-
 def _authorise(request: Request, conversation_id: str) -> None:
     try:
-        request.app.ctx.chat.authorise(conversation_id, _token(request))
+        request.app.ctx.chat.authorise(conversation_id, bearer(request))
     except ConversationNotFound:
         # 404 for a wrong token too: do not reveal which conversations exist.
         raise ClientError(404, "conversation not found")
@@ -175,12 +169,7 @@ async def post_message(request: Request, conversation_id: str):
 async def get_messages(request: Request, conversation_id: str):
     """Everything after a sequence number: for reloads and reconnects."""
     _authorise(request, conversation_id)
-    try:
-        after = int(request.args.get("after", "0"))
-    except ValueError:
-        raise ClientError(400, "after must be a whole number")
-    if after < 0:
-        raise ClientError(400, "after must not be negative")
+    after = whole_number(request.args.get("after", "0"), "after")
     return json({"messages": [m.to_json() for m in request.app.ctx.chat.after(conversation_id, after)]})
 
 

@@ -8,13 +8,14 @@ from datetime import datetime, timezone
 from sanic import Blueprint, Request
 from sanic.response import json
 
-from ..auth import require_service
 from ..cases.api import new_case_from, open_case
 from ..chat.rasa_client import RasaUnavailable
 from ..chat.store import ConversationNotFound
-from ..errors import ClientError, json_body
+from ..edge.auth import CLERK_COOKIE as COOKIE, clerk_token as request_token, require_clerk, require_service
+from ..edge.csrf import check_socket_origin
+from ..edge.errors import ClientError, error_response, json_body, whole_number
 from .handovers import MAX_OUTCOME, STATUSES, HandoverConflict, HandoverNotFound
-from .sessions import COOKIE, ClerkError, request_token, require_clerk
+from .sessions import ClerkError
 from . import service
 
 bp = Blueprint("desk", url_prefix="/api/desk")
@@ -37,7 +38,7 @@ async def login(request: Request):
         clerk, token = await asyncio.get_running_loop().run_in_executor(
             None, request.app.ctx.clerks.login, username, password)
     except ClerkError:
-        raise ClientError(401, "wrong username or password", "Gebruikersnaam of wachtwoord klopt niet.")
+        raise ClientError(401, "wrong username or password", code="login_failed")
     response = json({"token": token, "clerk": {"id": clerk.id, "name": clerk.display_name}})
     response.cookies[COOKIE] = token
     response.cookies[COOKIE]["httponly"] = True
@@ -74,9 +75,10 @@ async def list_handovers(request: Request):
 
 
 def _handover_id(value: str) -> int:
-    if not value.isdigit():
-        raise ClientError(404, "handover not found")
-    return int(value)
+    try:
+        return whole_number(value, "handover id")
+    except ClientError:
+        raise ClientError(404, "handover not found", "Dit gesprek bestaat niet (meer).")
 
 
 def _get(request: Request, handover_id: str):
@@ -96,29 +98,44 @@ async def get_handover(request: Request, handover_id: str):
 
 
 # Domain errors of the handover, translated once for every desk endpoint.
+# Dutch for the clerk, per conflict the handover store reports (bot/desk/handovers.py).
+CONFLICTS_NL = {
+    "already_claimed": "Een collega heeft dit gesprek al opgepakt.",
+    "not_holder": "Je hebt dit gesprek niet (meer). Het is afgesloten, doorgezet of teruggegeven.",
+    "handover_closed": "Dit gesprek is al afgesloten.",
+}
+
+
 @bp.exception(HandoverConflict)
 async def _conflict(request: Request, exc: HandoverConflict):
-    return json({"error": str(exc)}, status=409)
+    code = exc.code if exc.code in CONFLICTS_NL else "conflict"
+    return error_response(409, code, str(exc), CONFLICTS_NL.get(code))
 
 
 @bp.exception(HandoverNotFound)
 async def _not_found(request: Request, exc: HandoverNotFound):
-    return json({"error": "handover not found"}, status=404)
+    return error_response(404, "not_found", "handover not found", "Dit gesprek bestaat niet (meer).")
 
 
 @bp.exception(RasaUnavailable)
 async def _rasa_down(request: Request, exc: RasaUnavailable):
-    return json({"error": "assistant unavailable: try again",
-                 "message": "Balie is even niet bereikbaar. Probeer het zo opnieuw."}, status=503)
+    return error_response(503, "unavailable", "assistant unavailable: try again")
+
+
+# What the clerk sees when a text field is empty or too long, per field.
+FIELDS_NL = {"text": ("Typ eerst een bericht.", "Je bericht is te lang. Gebruik maximaal {limit} tekens."),
+             "outcome": ("Schrijf eerst de uitkomst van het gesprek op.",
+                         "De uitkomst is te lang. Gebruik maximaal {limit} tekens.")}
 
 
 def _required_text(body: dict, key: str, limit: int) -> str:
     """A non-empty text field of at most `limit` characters, stripped; else a 400 saying which."""
     value = body.get(key)
+    empty_nl, long_nl = FIELDS_NL.get(key, (None, None))
     if not isinstance(value, str) or not value.strip():
-        raise ClientError(400, f"{key} is required")
+        raise ClientError(400, f"{key} is required", empty_nl)
     if len(value) > limit:
-        raise ClientError(400, f"{key} is longer than {limit} characters")
+        raise ClientError(400, f"{key} is longer than {limit} characters", long_nl and long_nl.format(limit=limit))
     return value.strip()
 
 
@@ -148,7 +165,8 @@ async def release(request: Request, handover_id: str):
     body = json_body(request) if request.body else {}
     note = body.get("note") or "Teruggegeven aan Balie"
     if not isinstance(note, str) or len(note) > MAX_OUTCOME:
-        raise ClientError(400, f"note must be text of at most {MAX_OUTCOME} characters")
+        raise ClientError(400, f"note must be text of at most {MAX_OUTCOME} characters",
+                          f"De notitie is te lang. Gebruik maximaal {MAX_OUTCOME} tekens.")
     handover = _get(request, handover_id)
     handover = await service.finish(request.app, handover.id, clerk, note, released=True)
     return json(service.describe(request.app, handover))
@@ -170,8 +188,9 @@ async def transfer(request: Request, handover_id: str):
     clerk = require_clerk(request)
     body = json_body(request)
     department = body.get("department")
-    if department not in request.app.ctx.catalogue.departments:
-        raise ClientError(400, "department must be a department id from the catalogue")
+    if not isinstance(department, str) or department not in request.app.ctx.catalogue.departments:
+        raise ClientError(400, "department must be a department id from the catalogue",
+                          "Kies een afdeling uit de lijst.")
     handover = _get(request, handover_id)
     handover = await service.transfer(request.app, handover.id, clerk, department)
     return json(service.describe(request.app, handover))
@@ -198,7 +217,15 @@ async def departments(request: Request):
 
 @bp.websocket("/ws")
 async def desk_socket(request: Request, ws):
-    """Live queue and messages for a console. Auth: cookie, or first message {"type":"auth","token"}."""
+    """Live queue and messages for a console. Auth: cookie, or first message {"type":"auth","token"}.
+
+    A browser always sends Origin on a WebSocket: one from another origin is refused before
+    the cookie is looked at (cross-site WebSocket hijacking).
+    """
+    if not check_socket_origin(request):
+        await ws.send(jsonlib.dumps({"type": "error", "code": "cross_site", "error": "cross-origin WebSocket refused"}))
+        await ws.close()
+        return
     token = request.cookies.get(COOKIE, "")
     clerk = request.app.ctx.clerks.by_token(token)
     if clerk is None:
@@ -251,7 +278,7 @@ async def request_handover(request: Request):
     except ConversationNotFound:
         raise ClientError(404, "conversation not found")
     queue = body.get("queue") or service.CONTACT_CENTRE
-    if queue not in request.app.ctx.catalogue.departments:
+    if not isinstance(queue, str) or queue not in request.app.ctx.catalogue.departments:
         raise ClientError(400, "queue must be a department id from the catalogue")
     summary = body.get("summary") or ""
     if not isinstance(summary, str) or len(summary) > MAX_SUMMARY:

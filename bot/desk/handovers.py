@@ -29,7 +29,15 @@ class HandoverNotFound(LookupError):
 
 
 class HandoverConflict(RuntimeError):
-    """The handover is not in a state that allows this (e.g. someone else claimed it)."""
+    """The handover is not in a state that allows this (e.g. someone else claimed it).
+
+    `code` is stable (already_claimed, not_holder, handover_closed); the desk API turns it
+    into the clerk's Dutch message.
+    """
+
+    def __init__(self, reason: str, code: str = "conflict"):
+        super().__init__(reason)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -167,13 +175,16 @@ class HandoverStore:
                              .values(control="clerk"))
         handover = self.get(handover_id)
         if not won:
-            raise HandoverConflict("already claimed" if handover.status == "active" else f"handover is {handover.status}")
+            if handover.status == "active":
+                raise HandoverConflict("already claimed", "already_claimed")
+            raise HandoverConflict(f"handover is {handover.status}",
+                                   "handover_closed" if handover.status == "closed" else "conflict")
         return handover
 
     def require_holder(self, handover_id: int, clerk_id: int) -> Handover:
         handover = self.get(handover_id)
         if handover.status != "active" or handover.clerk_id != clerk_id:
-            raise HandoverConflict("this clerk does not hold the conversation")
+            raise HandoverConflict("this clerk does not hold the conversation", "not_holder")
         return handover
 
     def transfer(self, handover_id: int, clerk_id: int, queue: str) -> Handover:

@@ -10,13 +10,10 @@ from typing import Optional
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sanic import Request
 from sqlalchemy.engine import Engine
 
 from ..db import clerk_sessions, clerks
-from ..errors import ClientError
 
-COOKIE = "balie_desk"
 # A clerk counts as available while a session was used in the last five minutes.
 AVAILABLE_WINDOW = timedelta(minutes=5)
 MIN_PASSWORD = 12
@@ -130,19 +127,3 @@ class ClerkStore:
                     clerk_sessions.c.last_seen > now - AVAILABLE_WINDOW,
                 )
             ).scalar_one()
-
-
-def request_token(request: Request) -> str:
-    """The clerk's token: the Authorization header (API clients) or the console cookie."""
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip()
-    return request.cookies.get(COOKIE, "")
-
-
-def require_clerk(request: Request) -> Clerk:
-    """The logged-in clerk, or a 401."""
-    clerk = request.app.ctx.clerks.by_token(request_token(request))
-    if clerk is None:
-        raise ClientError(401, "clerk login required")
-    return clerk

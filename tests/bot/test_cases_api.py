@@ -13,7 +13,7 @@ SERVICE = {"Authorization": f"Bearer {API_TOKEN}"}
 
 
 def open_case(stack, key: str) -> requests.Response:
-    return requests.post(f"{stack.bot_url}/api/internal/cases", headers=SERVICE, timeout=30, json={
+    return requests.post(f"{stack.internal_url}/api/internal/cases", headers=SERVICE, timeout=30, json={
         "type": "report", "product": "melding openbare ruimte (straatverlichting)",
         "details": {"location": "Dorpsstraat 1", "description": "lamp kapot"},
         "email": "test@example.nl", "idempotency_key": key})
@@ -45,18 +45,18 @@ def test_fifty_concurrent_cases_and_retries_give_fifty_numbers_and_survive_a_res
     ({"type": "question", "idempotency_key": "x3", "product": "maanreis"}, 400, "unknown product"),
 ])
 def test_bad_case_requests_are_refused_with_a_reason(stack, body, status, reason):
-    response = requests.post(f"{stack.bot_url}/api/internal/cases", headers=SERVICE, json=body, timeout=10)
+    response = requests.post(f"{stack.internal_url}/api/internal/cases", headers=SERVICE, json=body, timeout=10)
     assert response.status_code == status and response.json()["error"].startswith(reason)
 
 
 def test_the_case_api_needs_the_service_token(stack):
-    assert requests.post(f"{stack.bot_url}/api/internal/cases", json={}, timeout=10).status_code == 401
+    assert requests.post(f"{stack.internal_url}/api/internal/cases", json={}, timeout=10).status_code == 401
     assert requests.get(f"{stack.bot_url}/api/desk/cases/Z-2026-000001", timeout=10).status_code == 401
 
 
 def test_lookup_leaks_nothing_for_wrong_verification(stack):
     number = open_case(stack, "lookup-1").json()["number"]
-    url = f"{stack.bot_url}/api/internal/cases/lookup"
+    url = f"{stack.internal_url}/api/internal/cases/lookup"
     ok = requests.post(url, headers=SERVICE, json={"number": number, "verification": "test@example.nl"}, timeout=10)
     assert ok.status_code == 200 and ok.json()["status"] == "received"
     wrong = requests.post(url, headers=SERVICE, json={"number": number, "verification": "iemand@example.nl"}, timeout=10)

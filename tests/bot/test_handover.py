@@ -154,7 +154,7 @@ def test_wrong_token_cannot_open_a_conversation_socket(stack, conversation):
 
 
 def test_internal_api_needs_the_service_token(stack, conversation):
-    url = f"{stack.bot_url}/api/internal/handovers"
+    url = f"{stack.internal_url}/api/internal/handovers"
     assert requests.post(url, json={"conversation_id": conversation[0]}, timeout=10).status_code == 401
     service = {"Authorization": f"Bearer {API_TOKEN}"}
     wrong = requests.post(url, json={"conversation_id": "nope"}, headers=service, timeout=10)

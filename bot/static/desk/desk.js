@@ -108,9 +108,10 @@
   async function api(method, path, body) {
     const gen = state.generation;
     const options = { method, credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } };
-    if (body !== undefined) {
+    if (body !== undefined || method !== 'GET') {
+      // Always JSON: the server refuses cookie-authenticated POSTs that are not (CSRF guard).
       options.headers['Content-Type'] = 'application/json';
-      options.body = JSON.stringify(body);
+      options.body = JSON.stringify(body === undefined ? {} : body);
     }
     let response;
     try {
@@ -125,37 +126,13 @@
     return { status: response.status, data, stale };
   }
 
-  /** A Dutch explanation of a failed request, for the clerk. */
+  /** A Dutch explanation of a failed request, for the clerk: the server's own message. */
   function errorText(status, data, fallback) {
     if (status === 0) return 'Geen verbinding met de server. Probeer het zo opnieuw.';
-    // Our API puts a Dutch text in "message"; Sanic's own errors ({description, status, message}) do not.
-    if (data && typeof data.message === 'string' && data.message && !('description' in data)) return data.message;
-    const reason = data && typeof data.error === 'string' ? data.error : '';
-    const rules = [
-      [/^text is required/, () => 'Typ eerst een bericht.'],
-      [/^text is longer than (\d+)/, (m) => `Je bericht is te lang. Gebruik maximaal ${m[1]} tekens.`],
-      [/^outcome is required/, () => 'Schrijf eerst de uitkomst van het gesprek op.'],
-      [/^outcome is longer than (\d+)/, (m) => `De uitkomst is te lang. Gebruik maximaal ${m[1]} tekens.`],
-      [/^this clerk does not hold/, () => 'Je hebt dit gesprek niet (meer). Het is afgesloten, doorgezet of teruggegeven.'],
-      [/^already claimed/, () => 'Een collega heeft dit gesprek al opgepakt.'],
-      [/^handover is closed/, () => 'Dit gesprek is al afgesloten.'],
-      [/^handover not found/, () => 'Dit gesprek bestaat niet (meer).'],
-      [/^department must be/, () => 'Kies een afdeling uit de lijst.'],
-      [/^type must be one of/, () => 'Kies een soort zaak uit de lijst.'],
-      [/^type is required/, () => 'Kies een soort zaak.'],
-      [/^unknown product '(.*)'$/, (m) => `Het product "${m[1]}" staat niet in de productenlijst. Controleer de naam of laat het veld leeg.`],
-      [/^details\.\w+ is longer than (\d+)/, (m) => `De beschrijving is te lang. Gebruik maximaal ${m[1]} tekens.`],
-      [/^(email|phone) is not valid/, (m) => (m[1] === 'email' ? 'Dat e-mailadres klopt niet.' : 'Dat telefoonnummer klopt niet.')],
-      [/^clerk login required/, () => 'Je bent niet meer ingelogd. Log opnieuw in.'],
-    ];
-    for (const [pattern, make] of rules) {
-      const match = reason.match(pattern);
-      if (match) return make(match);
-    }
+    // Every error of the bot service has a stable "code" and a Dutch "message" (bot/edge/errors.py).
+    if (data && typeof data.message === 'string' && data.message && typeof data.code === 'string') return data.message;
     if (status === 413) return 'Dat is te veel tekst in één keer.';
-    if (status === 400 && data && 'description' in data) return 'De server begreep het verzoek niet. Probeer het opnieuw.';
     if (status >= 500) return 'Er ging iets mis op de server. Probeer het zo opnieuw.';
-    if (reason) return `${fallback || 'Dat lukte niet.'} Reden: ${reason}`;
     return fallback || 'Dat lukte niet. Probeer het opnieuw.';
   }
 

@@ -1,7 +1,7 @@
 """CORS for the citizen chat API, so the widget works on the municipality's own site.
 
 Only origins listed in BALIE_ALLOWED_ORIGINS may call the chat API from a browser; the
-clerk API stays same-origin (its cookie is SameSite=Strict).
+clerk API stays same-origin (csrf.py).
 """
 from __future__ import annotations
 
