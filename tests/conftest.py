@@ -27,10 +27,18 @@ RASA_TOKEN = secrets.token_urlsafe(32)
 API_TOKEN = secrets.token_urlsafe(32)
 
 
+_handed_out: set = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free TCP port on 127.0.0.1, never one this test run handed out before."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
 
 
 def wait_for(url: str, timeout_s: float, ok=lambda r: r.status_code == 200) -> None:
@@ -114,7 +122,9 @@ def start_bot(env: Dict[str, str], log_dir: Path, name: str = "bot",
     """Start a bot service with the given environment; returns (process, url)."""
     port = port or free_port()
     internal_port = env.get("BALIE_INTERNAL_PORT") or str(free_port())
-    env = {**env, "BALIE_PORT": str(port), "BALIE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+    # A public URL given by the test (e.g. https behind a proxy) stays; else this port's.
+    public_url = env.get("BALIE_PUBLIC_URL") if env.get("BALIE_PUBLIC_URL", "").startswith("https://") else None
+    env = {**env, "BALIE_PORT": str(port), "BALIE_PUBLIC_URL": public_url or f"http://127.0.0.1:{port}",
            "BALIE_INTERNAL_PORT": internal_port,
            "BALIE_INTERNAL_URL": env.get("BALIE_INTERNAL_URL") or f"http://127.0.0.1:{internal_port}"}
     proc = Process(name, [str(VENV_BIN / "python"), "-m", "bot", "serve"], env, log_dir)

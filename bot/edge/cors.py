@@ -38,4 +38,6 @@ def install(app: Sanic) -> None:
         origin = _allowed(request)
         if origin:
             response.headers["Access-Control-Allow-Origin"] = origin
+            # The widget reads Retry-After of a 429 to know when to send again.
+            response.headers["Access-Control-Expose-Headers"] = "Retry-After"
             response.headers["Vary"] = "Origin"

@@ -26,6 +26,8 @@ def new_browser(width: int = 1280, height: int = 900) -> webdriver.Chrome:
                  "--disable-component-update", "--disable-sync", "--lang=nl",
                  f"--window-size={width},{height}"):
         options.add_argument(flag)
+    # The console log, so tests can see Content-Security-Policy violations.
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     if width < 500:
         # Chromium keeps a window at least ~500 px wide; emulate a phone's viewport instead.

@@ -32,6 +32,7 @@ class Service:
 
 def start_service(tmp: Path, **overrides) -> Service:
     """Start a bot service with rate limits on (unless overridden) and a dead Rasa URL."""
+    tmp.mkdir(parents=True, exist_ok=True)
     internal_port = free_port()
     env = stack_env(tmp, RASA_URL=f"http://127.0.0.1:{free_port()}", ACTIONS_URL=f"http://127.0.0.1:{free_port()}",
                     BALIE_RATE_LIMITS="on", BALIE_INTERNAL_PORT=str(internal_port),

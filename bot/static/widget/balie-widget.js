@@ -262,7 +262,16 @@
         const value = this.getAttribute(attr);
         if (value) this.style.setProperty(prop, value);
       }
-      this.shadowRoot.innerHTML = `<style>${STYLE}</style>${TEMPLATE}`;
+      // A constructed style sheet, not a <style> element: the page's CSP can then forbid
+      // inline styles (style-src 'self'). Older browsers without it get the <style> element.
+      if ('adoptedStyleSheets' in Document.prototype && typeof CSSStyleSheet.prototype.replaceSync === 'function') {
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync(STYLE);
+        this.shadowRoot.adoptedStyleSheets = [sheet];
+        this.shadowRoot.innerHTML = TEMPLATE;
+      } else {
+        this.shadowRoot.innerHTML = `<style>${STYLE}</style>${TEMPLATE}`;
+      }
       const part = (id) => this.shadowRoot.querySelector(`[data-testid="${id}"]`);
       [this.launcher, this.launcherLabel, this.panel, this.agentEl, this.statusEl, this.list, this.typing,
         this.input, this.sendBtn, this.counter] = ['launcher', 'launcher-label', 'panel', 'agent', 'status',
@@ -451,7 +460,9 @@
               : { text: item.text, client_id: item.client_id };
             res = await this.api('POST', `/messages`, body);
           } catch (e) {
-            if (gen === this.generation) { this.setOffline(); this.scheduleRetry(); }
+            if (gen !== this.generation) return;
+            if (e.status === 429) this.waitForLimit(e.data, e.retryAfter);
+            else { this.setOffline(); this.scheduleRetry(); }
             return;
           }
           if (gen !== this.generation) return;
@@ -463,6 +474,10 @@
             this.handleMessages(data.messages || []);
             this.retryDelay = 1000;
             this.clearStatus('offline', 'unavailable');
+          } else if (status === 429) {
+            // Too many messages in a short time: the message stays in the queue and goes later.
+            this.waitForLimit(data, res.retryAfter);
+            return;
           } else if ((status === 404 || status === 401) && lost++ < 2) {
             this.conversationLost(); // the loop sends the queue again in a new conversation
           } else if (status === 400 || status === 404 || status === 401) {
@@ -482,6 +497,13 @@
       } finally {
         if (gen === this.generation) { this.flushing = false; this.typing.hidden = true; }
       }
+    }
+
+    /** A rate limit (429): say so in Dutch and send again after Retry-After seconds. */
+    waitForLimit(data, retryAfter) {
+      this.setStatus((data && data.message) || 'Je stuurt veel berichten snel achter elkaar. Wacht even.', 'unavailable');
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => this.flush(), Math.min(Math.max(1, retryAfter || 5), 3600) * 1000);
     }
 
     scheduleRetry() {
@@ -505,7 +527,7 @@
       });
       let data = {};
       try { data = (await res.json()) || {}; } catch (e) { data = {}; }
-      return { status: res.status, data };
+      return { status: res.status, data, retryAfter: Number(res.headers.get('Retry-After')) || 0 };
     }
 
     /** Create a conversation if there is none; concurrent callers share one request. */
@@ -513,8 +535,9 @@
       if (this.conv) return Promise.resolve();
       if (!this.creating) {
         const gen = this.generation;
-        const request = this.api('POST', '/api/conversations').then(({ status, data }) => {
+        const request = this.api('POST', '/api/conversations').then(({ status, data, retryAfter }) => {
           if (gen !== this.generation) return;
+          if (status === 429) throw Object.assign(new Error('rate limited'), { status, data, retryAfter });
           if (status !== 201 || !data.id || !data.token) throw new Error(`create failed: ${status}`);
           this.conv = { id: data.id, token: data.token, lastSeq: 0 };
           this.historyLoaded = true;
