@@ -10,3 +10,7 @@ from bot.edge.tokens import require_strong as _require_strong  # noqa: E402
 from bot.settings import settings as _settings  # noqa: E402
 
 _require_strong(_settings, names=("BALIE_API_TOKEN",))
+
+if _settings.internal_url.rstrip("/").endswith(f":{_settings.port}"):
+    raise SystemExit(f"BALIE_INTERNAL_URL ({_settings.internal_url}) points at the public port. The internal API "
+                     f"has its own listener: use http://127.0.0.1:{_settings.internal_port} (run `make setup`).")

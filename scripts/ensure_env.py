@@ -32,13 +32,32 @@ def ensure(env_file: Path, example: Path) -> list:
         line = f"{name}={secrets.token_urlsafe(32)}"
         text = pattern.sub(line, text) if match else text.rstrip("\n") + f"\n{line}\n"
         changed.append(name)
+    text, moved = _internal_url_moved(text)
+    if moved:
+        changed.append("BALIE_INTERNAL_URL")
     if changed or not env_file.exists():
         env_file.write_text(text)
         env_file.chmod(0o600)
     return changed
 
 
+def _setting(text: str, name: str, default: str) -> str:
+    match = re.search(rf"^{name}=(.*)$", text, re.MULTILINE)
+    return match.group(1).strip().strip('"\'') if match and match.group(1).strip() else default
+
+
+def _internal_url_moved(text: str) -> tuple:
+    """Older .env files point BALIE_INTERNAL_URL at the public port; the internal API has its own now."""
+    public_port = _setting(text, "BALIE_PORT", "8000")
+    internal_port = _setting(text, "BALIE_INTERNAL_PORT", "8001")
+    pattern = re.compile(r"^BALIE_INTERNAL_URL=(.*)$", re.MULTILINE)
+    match = pattern.search(text)
+    if not match or not re.search(rf":{re.escape(public_port)}/?$", match.group(1).strip().strip('"\'')):
+        return text, False
+    return pattern.sub(f"BALIE_INTERNAL_URL=http://127.0.0.1:{internal_port}", text), True
+
+
 if __name__ == "__main__":
     names = ensure(ROOT / ".env", ROOT / ".env.example")
     if names:
-        print(f".env: generated random {', '.join(names)}")
+        print(f".env: updated {', '.join(names)} (random tokens; the internal API's own port)")

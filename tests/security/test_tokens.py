@@ -68,3 +68,11 @@ def test_setup_replaces_an_old_default_and_keeps_the_rest(tmp_path):
     assert ensure(env_file, ROOT / ".env.example") == ["RASA_TOKEN"]
     text = env_file.read_text()
     assert "BALIE_PORT=9000" in text and f"BALIE_API_TOKEN={strong}" in text and "change-me" not in text
+
+
+def test_setup_moves_the_internal_url_off_the_public_port(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"RASA_TOKEN={secrets.token_urlsafe(32)}\nBALIE_API_TOKEN={secrets.token_urlsafe(32)}\n"
+                        "BALIE_PORT=8000\nBALIE_INTERNAL_URL=http://127.0.0.1:8000\n")
+    assert ensure(env_file, ROOT / ".env.example") == ["BALIE_INTERNAL_URL"]
+    assert "BALIE_INTERNAL_URL=http://127.0.0.1:8001" in env_file.read_text()
