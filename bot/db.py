@@ -63,16 +63,22 @@ cases = sa.Table(
     # Sent by the caller; a retry with the same key returns the same case.
     sa.Column("idempotency_key", sa.String(128), nullable=False, unique=True),
     sa.Column("created_by", sa.String(64), nullable=False),
+    # SHA-256 of the lookup code shown once at confirmation (why not in clear: bot/cases/store.py).
+    # Empty for cases opened before lookup codes existed: those verify by e-mail or phone only.
+    sa.Column("lookup_code_hash", sa.String(64), nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
-# One row per year: the last case number handed out. Incremented inside the
-# transaction that inserts the case, so numbers are unique under concurrency.
-case_counters = sa.Table(
-    "case_counters",
+# Failed case status lookups of the last 24 hours (bot/cases/store.py): counted per case number
+# and per conversation, so the limits hold across restarts. Unknown numbers are recorded too.
+# (Databases from before random case numbers still hold a `case_counters` table; it is unused.)
+case_lookup_attempts = sa.Table(
+    "case_lookup_attempts",
     metadata,
-    sa.Column("year", sa.Integer, primary_key=True),
-    sa.Column("last", sa.Integer, nullable=False),
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("case_number", sa.String(16), nullable=False, index=True),
+    sa.Column("conversation_id", sa.String(64), nullable=False, index=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
 )
 
 clerks = sa.Table(
@@ -83,6 +89,9 @@ clerks = sa.Table(
     sa.Column("display_name", sa.String(64), nullable=False),
     sa.Column("password_hash", sa.String(255), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # Set by `python -m bot clerk disable`: the account cannot log in until enabled again.
+    sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
 )
 
 clerk_sessions = sa.Table(
@@ -95,6 +104,39 @@ clerk_sessions = sa.Table(
     # Last request or console heartbeat: a clerk counts as available for 5 minutes after.
     sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False),
     sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+    # Last thing the clerk did (a request, or input reported by the heartbeat): the idle clock.
+    # NULL in sessions from before this column: those count from last_seen.
+    sa.Column("last_active", sa.DateTime(timezone=True), nullable=True),
+)
+
+# Failed logins per key ("account:<sha256 of the username>" or "address:<client address>"),
+# in the database so the throttle holds across restarts and replicas (bot/desk/throttle.py).
+login_throttle = sa.Table(
+    "login_throttle",
+    metadata,
+    sa.Column("key", sa.String(80), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_failure_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    # The last refused attempt that was written to the audit log: one row per wait, not per request.
+    sa.Column("last_refusal_logged_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+# Who logged in (or tried), who opened which transcript, what maintainers changed
+# (bot/desk/audit.py). Never passwords or message text. No foreign keys: the log outlives
+# the conversations and handovers it names (their retention is shorter).
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("event", sa.String(32), nullable=False),
+    sa.Column("clerk_id", sa.Integer, nullable=True),
+    # As typed at the login, truncated: also what an unknown username looked like.
+    sa.Column("username", sa.String(64), nullable=True),
+    sa.Column("client_address", sa.String(64), nullable=True),
+    sa.Column("handover_id", sa.Integer, nullable=True),
+    sa.Column("conversation_id", sa.String(36), nullable=True),
+    sa.Column("detail", sa.String(64), nullable=True),
 )
 
 handovers = sa.Table(
@@ -118,7 +160,11 @@ handovers = sa.Table(
 
 def connect(url: str) -> Engine:
     """Create the engine and make sure the schema exists."""
-    options = {"future": True, "pool_pre_ping": True}
+    # hide_parameters: a driver error (IntegrityError, DataError ...) never carries the statement's
+    # parameters (citizen text, e-mail, phone) into its message, a log or a traceback. PostgreSQL's
+    # own DETAIL line still names the key of a unique or foreign-key violation, so error messages
+    # are never logged either (bot/edge/errors.py logs the type only).
+    options = {"future": True, "pool_pre_ping": True, "hide_parameters": True}
     if url.startswith("sqlite"):
         from pathlib import Path
 
