@@ -11,7 +11,7 @@ import logging
 
 from sanic import Sanic
 
-from . import edge, health, routing, web
+from . import edge, health, retention, routing, web
 from .cases.api import bp as cases_bp, internal as cases_internal_bp
 from .cases.store import CaseStore
 from .catalogue import load_catalogue
@@ -33,6 +33,9 @@ REQUEST_MAX_SIZE = 64 * 1024
 
 def create_app(settings: Settings = default_settings, name: str = "balie") -> Sanic:
     """The public bot service with its database, Rasa client and routes; starts the internal one."""
+    if settings.internal_port == settings.port:
+        raise SystemExit(f"BALIE_INTERNAL_PORT must differ from BALIE_PORT ({settings.port}): "
+                         "the internal API must not be served on the public port")
     app = Sanic(name)
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.REQUEST_MAX_SIZE = REQUEST_MAX_SIZE
@@ -41,16 +44,18 @@ def create_app(settings: Settings = default_settings, name: str = "balie") -> Sa
     app.ctx.catalogue = load_catalogue(settings.catalogue_dir)
     app.ctx.chat = ChatStore(app.ctx.engine)
     app.ctx.cases = CaseStore(app.ctx.engine, app.ctx.catalogue)
-    app.ctx.clerks = ClerkStore(app.ctx.engine, settings.session_hours)
+    app.ctx.clerks = ClerkStore(app.ctx.engine, settings.session_hours, settings.session_idle_minutes)
     app.ctx.handovers = HandoverStore(app.ctx.engine)
     app.ctx.hub = Hub()
     app.ctx.rasa = RasaClient(settings.rasa_url, settings.rasa_token)
     edge.install(app)
+    retention.install(app)
     for blueprint in (health.bp, routing.bp, chat_bp, cases_bp, desk_bp, web.bp):
         app.blueprint(blueprint)
     web.install_site(app, app.ctx.catalogue)
 
     internal = create_internal_app(app, name + "_internal")
+    app.ctx.internal_app = internal
 
     @app.after_server_start
     async def start_internal(app_, loop):

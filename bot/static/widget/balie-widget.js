@@ -807,7 +807,7 @@
     renderWelcome() {
       if (this.list.querySelector('[data-testid="welcome"]')) return;
       const privacy = el('p', {},
-        'We bewaren je berichten maximaal 30 dagen (voorbeeldtermijn). Deel geen BSN of rekeningnummer in de chat. ',
+        'We bewaren de chat tot 30 dagen na je laatste bericht (voorbeeldtermijn). Deel geen BSN of rekeningnummer in de chat. ',
         'Lees meer in onze ', el('a', { href: this.privacyUrl }, 'privacyverklaring'), '.');
       this.list.prepend(el('div', { class: 'welcome', 'data-testid': 'welcome', 'data-order': '-1' },
         el('p', {}, el('strong', {}, `Hoi! Ik ben Balie, de digitale assistent van ${this.municipality}.`)),
