@@ -15,6 +15,13 @@ def main(argv=None) -> None:
     add = clerk.add_parser("add", help="add a clerk; the password is read from standard input")
     add.add_argument("username")
     add.add_argument("--name", help="first name shown to citizens (default: from the username)")
+    clerk.add_parser("list", help="list clerks: name, created, disabled, live sessions, last login")
+    for command, text in (("disable", "the clerk can no longer log in; their sessions end"),
+                          ("enable", "a disabled clerk may log in again"),
+                          ("reset-password", "a new password, read from standard input; their sessions end")):
+        clerk.add_parser(command, help=text).add_argument("username")
+    logout_all = clerk.add_parser("logout-all", help="end the sessions of one clerk, or of all clerks")
+    logout_all.add_argument("username", nargs="?")
     purge = sub.add_parser("purge", help="delete conversations, messages and handovers past the retention period")
     purge.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
     audit = sub.add_parser("audit", help="the audit log of logins and opened transcripts")
@@ -24,7 +31,7 @@ def main(argv=None) -> None:
     audit.add_argument("--output", help="CSV file to write (default: standard output)")
     args = parser.parse_args(argv)
     if args.command == "clerk":
-        return _clerk_add(args.username, args.name)
+        return _clerk(args)
     if args.command == "purge":
         from .retention import main as purge_main
 
@@ -46,25 +53,93 @@ def main(argv=None) -> None:
             if _supports_single_process() else app.run(host=settings.host, port=settings.port, access_log=False, workers=1)
 
 
-def _clerk_add(username: str, name) -> None:
-    """Add a clerk. No default password ships: it is read from standard input."""
+def _read_password() -> str:
+    """A password from standard input: asked twice on a terminal, else the first line."""
     import getpass
     import sys
-
-    from .db import connect
-    from .desk.sessions import ClerkError, ClerkStore
 
     if sys.stdin.isatty():
         password = getpass.getpass("Password: ")
         if getpass.getpass("Repeat password: ") != password:
             sys.exit("Passwords do not match.")
-    else:
-        password = sys.stdin.readline().rstrip("\n")
+        return password
+    return sys.stdin.readline().rstrip("\n")
+
+
+def _clerk(args) -> None:
+    """`python -m bot clerk ...`: manage clerk accounts. No default password ships: it is read from stdin.
+
+    Every change is written to the audit log with the operating-system user who made it.
+    """
+    import getpass
+    import sys
+
+    from .db import connect
+    from .desk import audit
+    from .desk.sessions import ClerkError, ClerkNotFound, ClerkStore
+    from .desk.throttle import LoginThrottle, ThrottlePolicy, account_key
+
+    engine = connect(settings.database_url)
+    store = ClerkStore(engine, settings.session_hours, settings.session_idle_minutes)
+    command = args.clerk_command
+    if command == "list":
+        return _clerk_list(store)
     try:
-        clerk = ClerkStore(connect(settings.database_url), settings.session_hours).add(username, password, name)
+        operator = getpass.getuser()
+    except (KeyError, OSError):
+        operator = "unknown"
+
+    def log(event: str, clerk, detail: str = "") -> None:
+        audit.record(engine, event, clerk_id=clerk.id if clerk else None, username=clerk.username if clerk else None,
+                     address=audit.CLI, detail=f"by {operator}" + (f"; {detail}" if detail else ""))
+
+    try:
+        if command == "add":
+            clerk = store.add(args.username, _read_password(), args.name)
+            log(audit.CLERK_ADDED, clerk)
+            print(f"Clerk '{clerk.username}' added (shown to citizens as {clerk.display_name}).")
+        elif command == "disable":
+            ended = store.disable(args.username)
+            log(audit.CLERK_DISABLED, store.get(args.username), f"{_sessions(ended)} ended")
+            print(f"Clerk '{args.username}' disabled; {_sessions(ended)} ended.")
+        elif command == "enable":
+            store.enable(args.username)
+            log(audit.CLERK_ENABLED, store.get(args.username))
+            print(f"Clerk '{args.username}' enabled.")
+        elif command == "reset-password":
+            store.get(args.username)  # before the password is asked for
+            ended = store.set_password(args.username, _read_password())
+            # The clerk may have locked themselves out: the new password works at once.
+            LoginThrottle(engine, ThrottlePolicy.from_settings(settings)).clear([account_key(args.username)])
+            log(audit.PASSWORD_RESET, store.get(args.username), f"{_sessions(ended)} ended")
+            print(f"Password of '{args.username}' reset; {_sessions(ended)} ended.")
+        elif command == "logout-all":
+            ended = store.end_sessions(args.username)
+            log(audit.SESSIONS_ENDED, store.get(args.username) if args.username else None, f"{_sessions(ended)} ended")
+            print(f"{_sessions(ended)} ended" + (f" for '{args.username}'." if args.username else " for all clerks."))
+    except ClerkNotFound:
+        sys.exit(f"No clerk '{args.username}'.")
     except ClerkError as exc:
-        sys.exit(f"Cannot add clerk: {exc}")
-    print(f"Clerk '{clerk.username}' added (shown to citizens as {clerk.display_name}).")
+        sys.exit(f"Cannot {command} clerk: {exc}")
+
+
+def _sessions(count: int) -> str:
+    """"1 session", "3 sessions"."""
+    return "1 session" if count == 1 else f"{count} sessions"
+
+
+def _clerk_list(store) -> None:
+    """One line per clerk, columns aligned; times in UTC."""
+    def moment(value) -> str:
+        return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+
+    rows = [("username", "name", "created", "disabled", "sessions", "last login")]
+    rows += [(a.username, a.display_name, moment(a.created_at), "yes" if a.disabled_at else "no",
+              str(a.live_sessions), moment(a.last_login_at)) for a in store.accounts()]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    print(f"{len(rows) - 1} clerk{'' if len(rows) == 2 else 's'} (times in UTC).")
 
 
 def _supports_single_process() -> bool:

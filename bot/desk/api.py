@@ -12,11 +12,13 @@ from ..cases.api import new_case_from, open_case
 from ..chat.rasa_client import RasaUnavailable
 from ..chat.store import ConversationNotFound
 from ..edge.auth import CLERK_COOKIE as COOKIE, clerk_token as request_token, require_clerk, require_service
+from ..edge.client import client_address
 from ..edge.csrf import check_socket_origin
 from ..edge.errors import ClientError, error_response, json_body, whole_number
 from .handovers import MAX_OUTCOME, STATUSES, HandoverConflict, HandoverNotFound
-from .sessions import ClerkError
-from . import service
+from .sessions import LoginFailed
+from .throttle import LoginThrottled, PoolBusy, account_key, address_key, login_guard
+from . import audit, service
 
 bp = Blueprint("desk", url_prefix="/api/desk")
 internal = Blueprint("desk_internal", url_prefix="/api/internal")
@@ -27,18 +29,43 @@ MAX_CLERK_MESSAGE = 2000
 
 @bp.post("/login")
 async def login(request: Request):
-    """Username + password → session cookie for the console and a bearer token for API clients."""
+    """Username + password → session cookie for the console and a bearer token for API clients.
+
+    Before the password is hashed: the throttle per username and per client address (429
+    with Retry-After) and the bound on the hashing pool (503). Unknown username, wrong
+    password and disabled account get the same answer and the same throttling.
+    """
     body = json_body(request)
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
         raise ClientError(400, "username and password are required")
     if len(username) > MAX_LOGIN_FIELD or len(password) > MAX_LOGIN_FIELD:
         raise ClientError(400, f"username and password are at most {MAX_LOGIN_FIELD} characters")
+    app = request.app
+    guard = login_guard(app)
+    address = client_address(request)
+    keys = (account_key(username), address_key(address))
     try:
-        clerk, token = await asyncio.get_running_loop().run_in_executor(
-            None, request.app.ctx.clerks.login, username, password)
-    except ClerkError:
-        raise ClientError(401, "wrong username or password", code="login_failed")
+        with guard.pool.slot():
+            try:
+                guard.throttle.begin(keys)
+            except LoginThrottled as exc:
+                if exc.first:
+                    audit.record(app.ctx.engine, audit.LOGIN_REFUSED, username=username, address=address,
+                                 detail="locked" if exc.locked else "throttled")
+                raise ClientError(429, "too many failed logins: wait before trying again",
+                                  _wait_nl(exc.retry_after), code="locked", retry_after=exc.retry_after)
+            try:
+                clerk = await guard.pool.run(app.ctx.clerks.verify, username, password)
+            except LoginFailed as exc:
+                audit.record(app.ctx.engine, audit.LOGIN_FAILED, username=username, address=address,
+                             detail=exc.reason)
+                raise ClientError(401, "wrong username or password", code="login_failed")
+    except PoolBusy as exc:
+        raise ClientError(503, "too many logins at once: try again", code="busy", retry_after=exc.retry_after)
+    guard.throttle.succeeded(keys)
+    token = app.ctx.clerks.start_session(clerk)
+    audit.record(app.ctx.engine, audit.LOGIN_OK, clerk_id=clerk.id, username=clerk.username, address=address)
     response = json({"token": token, "clerk": {"id": clerk.id, "name": clerk.display_name}})
     response.cookies[COOKIE] = token
     response.cookies[COOKIE]["httponly"] = True
@@ -49,10 +76,22 @@ async def login(request: Request):
     return response
 
 
+def _wait_nl(seconds: int) -> str:
+    """Dutch for the clerk: how long to wait after too many wrong passwords."""
+    if seconds <= 90:
+        wait = "1 seconde" if seconds == 1 else f"{seconds} seconden"
+        return f"Te vaak een verkeerd wachtwoord. Wacht {wait} en probeer het dan opnieuw."
+    minutes = -(-seconds // 60)
+    return f"Te vaak een verkeerd wachtwoord. Probeer het over {minutes} minuten opnieuw."
+
+
 @bp.post("/logout")
 async def logout(request: Request):
-    require_clerk(request)
+    """End this session (the console's cookie is removed too)."""
+    clerk = require_clerk(request)
     request.app.ctx.clerks.logout(request_token(request))
+    audit.record(request.app.ctx.engine, audit.LOGOUT, clerk_id=clerk.id, username=clerk.username,
+                 address=client_address(request))
     response = json({"status": "logged out"})
     del response.cookies[COOKIE]
     return response
@@ -88,8 +127,12 @@ def _get(request: Request, handover_id: str):
 @bp.get("/handovers/<handover_id>")
 async def get_handover(request: Request, handover_id: str):
     """Transcript, summary, cases and status of one handover."""
-    require_clerk(request)
+    clerk = require_clerk(request)
     handover = _get(request, handover_id)
+    # Written before the transcript is read: no transcript is shown without its audit entry.
+    audit.record(request.app.ctx.engine, audit.TRANSCRIPT_OPENED, clerk_id=clerk.id, username=clerk.username,
+                 address=client_address(request), handover_id=handover.id,
+                 conversation_id=handover.conversation_id)
     body = service.describe(request.app, handover)
     body["transcript"] = [m.to_json() for m in request.app.ctx.chat.after(handover.conversation_id, 0)]
     body["cases"] = [c.to_json(request.app.ctx.catalogue)
@@ -226,17 +269,19 @@ async def desk_socket(request: Request, ws):
         await ws.send(jsonlib.dumps({"type": "error", "code": "cross_site", "error": "cross-origin WebSocket refused"}))
         await ws.close()
         return
+    clerks = request.app.ctx.clerks
     token = request.cookies.get(COOKIE, "")
-    clerk = request.app.ctx.clerks.by_token(token)
+    # (Re)connecting is the console's doing, not the clerk's: seen, but the idle clock runs on.
+    clerk = clerks.heartbeat(token, active=False)
     if clerk is None:
         try:
             first = jsonlib.loads(await asyncio.wait_for(ws.recv(), timeout=10))
             token = first.get("token", "") if isinstance(first, dict) else ""
-            clerk = request.app.ctx.clerks.by_token(token)
+            clerk = clerks.heartbeat(token if isinstance(token, str) else "", active=False)
         except (asyncio.TimeoutError, ValueError, TypeError, AttributeError):
             clerk = None
     if clerk is None:
-        await ws.send(jsonlib.dumps({"type": "error", "error": "clerk login required"}))
+        await ws.send(jsonlib.dumps({"type": "error", "code": "login_required", "error": "clerk login required"}))
         await ws.close()
         return
     hub = request.app.ctx.hub
@@ -245,10 +290,16 @@ async def desk_socket(request: Request, ws):
         await ws.send(jsonlib.dumps({"type": "hello", "clerk": clerk.display_name}))
         while True:
             # Any message (the console sends a heartbeat every 30 s) keeps the clerk available;
-            # a socket whose session ended (logout, expiry) is closed at its next heartbeat.
-            await ws.recv()
-            if request.app.ctx.clerks.by_token(token) is None:
-                await ws.send(jsonlib.dumps({"type": "error", "error": "session ended"}))
+            # only {"type": "heartbeat", "active": true} (the clerk typed, clicked or touched since
+            # the last one) resets the idle timeout. A socket whose session ended (logout, expiry,
+            # idle) is closed at its next heartbeat.
+            try:
+                beat = jsonlib.loads(await ws.recv())
+            except (ValueError, TypeError):
+                beat = None
+            active = isinstance(beat, dict) and beat.get("type") == "heartbeat" and beat.get("active") is True
+            if clerks.heartbeat(token, active) is None:
+                await ws.send(jsonlib.dumps({"type": "error", "code": "login_required", "error": "session ended"}))
                 await ws.close()
                 return
     finally:

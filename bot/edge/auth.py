@@ -45,9 +45,15 @@ def uses_cookie(request: Request) -> bool:
     return not optional_bearer(request) and bool(request.cookies.get(CLERK_COOKIE))
 
 
+# The console sends this on requests it makes by itself (polling while the socket is down),
+# so they keep the clerk available without resetting the idle timeout.
+BACKGROUND_HEADER = "x-balie-background"
+
+
 def require_clerk(request: Request):
-    """The logged-in clerk, or a 401."""
-    clerk = request.app.ctx.clerks.by_token(clerk_token(request))
+    """The logged-in clerk, or a 401. A request counts as activity unless marked background."""
+    background = request.headers.get(BACKGROUND_HEADER) == "1"
+    clerk = request.app.ctx.clerks.by_token(clerk_token(request), touch=True, active=not background)
     if clerk is None:
         raise ClientError(401, "clerk login required", code="login_required")
     return clerk

@@ -104,10 +104,22 @@
 
   /* ---------- talking to the bot service ---------- */
 
+  // Whether the clerk used keyboard, mouse or touch since the last heartbeat (see socketReady)
+  // and since the last GET (api(): a GET without it is background polling, not activity).
+  let inputSinceHeartbeat = false;
+  let inputSinceRequest = false;
+  for (const type of ['keydown', 'mousedown', 'mousemove', 'wheel', 'touchstart']) {
+    document.addEventListener(type, () => { inputSinceHeartbeat = true; inputSinceRequest = true; },
+      { capture: true, passive: true });
+  }
+
   /** Call the API; returns {status, data}. status 0: no connection. A 401 ends the session. */
   async function api(method, path, body) {
     const gen = state.generation;
     const options = { method, credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } };
+    // Polling and refreshes the console does by itself do not reset the idle timeout.
+    if (method === 'GET' && !inputSinceRequest) options.headers['X-Balie-Background'] = '1';
+    inputSinceRequest = false;
     if (body !== undefined || method !== 'GET') {
       // Always JSON: the server refuses cookie-authenticated POSTs that are not (CSRF guard).
       options.headers['Content-Type'] = 'application/json';
@@ -326,7 +338,12 @@
     clearInterval(state.heartbeat);
     state.heartbeat = setInterval(() => {
       if (state.ws === sock && sock.readyState === WebSocket.OPEN) {
-        try { sock.send('ping'); } catch (e) { /* the close handler reconnects */ }
+        // Every heartbeat keeps the clerk "available"; only one with active: true (the clerk
+        // typed, clicked, moved the mouse or touched since the last one) keeps the session
+        // from its idle timeout (BALIE_SESSION_IDLE_MINUTES).
+        const active = inputSinceHeartbeat;
+        inputSinceHeartbeat = false;
+        try { sock.send(JSON.stringify({ type: 'heartbeat', active })); } catch (e) { /* the close handler reconnects */ }
       }
     }, HEARTBEAT_MS);
     // Catch up on everything that happened while we were not connected.
@@ -1050,7 +1067,9 @@
     if ((status === 201 || status === 200) && data.number) {
       const department = data.department ? ` bij ${data.department.name}` : '';
       ui.caseResult.textContent = `${status === 201 ? 'Zaak aangemaakt' : 'Deze zaak bestond al'}: ${data.number} `
-        + `(${data.type_nl || data.type}${department}). Afhandelen uiterlijk op ${formatDate(data.due_date)}.`;
+        + `(${data.type_nl || data.type}${department}). Afhandelen uiterlijk op ${formatDate(data.due_date)}.`
+        // The lookup code comes only with the 201 that created the case: read it out now.
+        + (data.lookup_code ? ` Code voor de inwoner: ${data.lookup_code}. Lees deze code voor; hij wordt maar één keer getoond.` : '');
       ui.caseResult.hidden = false;
       ui.caseResult.focus();
       setStatus(`Zaak ${data.number} is aangemaakt. Afhandelen uiterlijk op ${formatDate(data.due_date)}.`, 'success');
