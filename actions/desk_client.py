@@ -29,6 +29,14 @@ class NotFound(LookupError):
     """No such case (or the verification did not match)."""
 
 
+class Locked(Rejected):
+    """Too many failed status lookups for this case number or conversation; retry after `retry_after` s."""
+
+    def __init__(self, reason: str, retry_after: Optional[int] = None):
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
 class DeskClient:
     """Client of the bot service's internal API."""
 
@@ -66,9 +74,30 @@ class DeskClient:
         """Open a case (idempotent by case['idempotency_key'])."""
         return self._post("/api/internal/cases", case)
 
-    def lookup_case(self, number: str, verification: str) -> dict:
-        """Status of a case after verification; NotFound when number or verification is wrong."""
-        return self._post("/api/internal/cases/lookup", {"number": number, "verification": verification})
+    def lookup_case(self, number: str, verification: str, conversation_id: str) -> dict:
+        """Status of a case after verification (lookup code, e-mail address or phone number).
+
+        NotFound when number or verification is wrong, Locked when too many lookups of this
+        number or conversation failed. Sent once, without the retry of `_call`: every lookup
+        counts against the attempt limits, so a retry could count one question twice.
+        """
+        path = "/api/internal/cases/lookup"
+        try:
+            response = self.session.post(
+                f"{self.base_url}{path}", timeout=TIMEOUT_S, headers={"Authorization": f"Bearer {self.token}"},
+                json={"number": number, "verification": verification, "conversation_id": conversation_id})
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise BotServiceUnavailable(str(exc))
+        if response.status_code == 404:
+            raise NotFound(path)
+        if response.status_code == 429:
+            retry_after = response.headers.get("Retry-After", "")
+            raise Locked(_reason(response), int(retry_after) if retry_after.isdigit() else None)
+        if 400 <= response.status_code < 500:
+            raise Rejected(_reason(response))
+        if response.status_code >= 500:
+            raise BotServiceUnavailable(f"{path}: {response.status_code}")
+        return response.json()
 
     def clerk_availability(self) -> str:
         """'open' when a clerk can take a conversation now, else 'closed' or 'unavailable'."""

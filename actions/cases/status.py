@@ -1,23 +1,32 @@
-"""Look up a case's status: the case number, then something only the citizen gave."""
+"""Look up a case's status: the case number, then something only the citizen has.
+
+That is the lookup code from the confirmation, or the e-mail address or phone number the
+citizen gave. Not the postcode: for a report about a public place that is the place's
+postcode, which anyone can know. The bot service limits failed lookups per case number and
+per conversation (bot/cases/store.py); this conversation's id is sent for that.
+"""
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from typing import Optional, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, FormValidationAction
 from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
 from bot import validation
+from bot.cases.model import normalise_lookup_code
 
-from ..desk_client import BotServiceUnavailable, DeskClient, NotFound, Rejected
+from ..desk_client import BotServiceUnavailable, DeskClient, Locked, NotFound, Rejected
 from ..routing import catalogue
 
 CASE_NUMBER = re.compile(r"\bZ-\d{4}-\d{6}\b", re.I)
 
 
 class AskStatusNumber(Action):
+    """Ask for the case number."""
+
     def name(self) -> Text:
         return "action_ask_status_number"
 
@@ -27,12 +36,15 @@ class AskStatusNumber(Action):
 
 
 class AskStatusVerification(Action):
+    """Ask for the lookup code, or the e-mail address or phone number given with the case."""
+
     def name(self) -> Text:
         return "action_ask_status_verification"
 
     def run(self, dispatcher, tracker, domain):
-        dispatcher.utter_message(text="Om je privacy te beschermen: wat is het e-mailadres of de postcode "
-                                      "die je bij de zaak opgaf?")
+        dispatcher.utter_message(text="Om je privacy te beschermen: wat is de code uit de bevestiging? "
+                                      "Die ziet er zo uit: K7QF-M3ZD. Heb je de code niet? Typ dan het "
+                                      "e-mailadres of telefoonnummer dat je bij de zaak gaf.")
         return []
 
 
@@ -57,22 +69,37 @@ class ValidateStatusForm(FormValidationAction):
         return {"status_number": match.group(0).upper()}
 
     async def validate_status_verification(self, value, dispatcher, tracker, domain):
+        """The lookup code, an e-mail address or a phone number, normalised; else ask again."""
         text = (value or "").strip()
+        code = normalise_lookup_code(text)
+        if code:
+            return {"status_verification": code}
         if "@" in text:
             try:
                 return {"status_verification": validation.email(text)}
             except validation.InvalidValue as exc:
                 dispatcher.utter_message(text=str(exc))
                 return {"status_verification": None}
-        postcode = validation.find_postcode(text)
-        if postcode:
-            return {"status_verification": postcode}
-        dispatcher.utter_message(text="Typ het e-mailadres of de postcode die je bij de zaak gaf.")
+        try:
+            return {"status_verification": validation.phone(text)}
+        except validation.InvalidValue:
+            pass
+        dispatcher.utter_message(text="Typ de code uit de bevestiging, zoals K7QF-M3ZD. Of typ het e-mailadres "
+                                      "of telefoonnummer dat je bij de zaak gaf.")
         return {"status_verification": None}
 
 
+def locked_message(retry_after: Optional[int]) -> str:
+    """Too many wrong tries: when to try again, and the contact centre's number."""
+    phone = catalogue().contact_centre.phone
+    when = f"over {math.ceil(retry_after / 3600)} uur" if retry_after else "later"
+    # Neutral wording: the lock may come from someone else's tries on this case number.
+    return ("Er waren te veel pogingen met een verkeerd zaaknummer of verkeerde gegevens. Daarom kan ik de "
+            f"status nu niet opvragen. Probeer het {when} opnieuw. Of bel {phone}, dan helpen we je verder.")
+
+
 class ActionCaseStatus(Action):
-    """Status and department, only after the e-mail or postcode matches."""
+    """Status and department, only after the lookup code, e-mail address or phone number matches."""
 
     def __init__(self, client: Optional[DeskClient] = None):
         self.client = client
@@ -85,11 +112,15 @@ class ActionCaseStatus(Action):
         number, verification = tracker.get_slot("status_number"), tracker.get_slot("status_verification")
         reset = [SlotSet("status_number", None), SlotSet("status_verification", None)]
         try:
-            case = client.lookup_case(number, verification)
+            case = client.lookup_case(number, verification, tracker.sender_id)
+        except Locked as exc:
+            dispatcher.utter_message(text=locked_message(exc.retry_after))
+            return reset
         except (NotFound, Rejected):
             dispatcher.utter_message(text=(
-                "Ik kan geen zaak vinden met dat nummer en die gegevens. Controleer het zaaknummer en "
-                f"het e-mailadres of de postcode. Geen e-mail of postcode opgegeven? Bel dan {catalogue().contact_centre.phone}."))
+                "Ik kan geen zaak vinden met dat nummer en die gegevens. Controleer het zaaknummer en de code "
+                "(of het e-mailadres of telefoonnummer). Heb je geen code en gaf je geen e-mailadres of "
+                f"telefoonnummer? Bel dan {catalogue().contact_centre.phone}."))
             return reset
         except BotServiceUnavailable:
             dispatcher.utter_message(text="Ik kan de status nu niet opvragen. Probeer het later opnieuw.")

@@ -95,12 +95,24 @@ def case_request(tracker: Tracker) -> dict:
 
 
 def confirmation(case: dict) -> str:
-    """What the citizen reads after submitting: number, department, term, end date, next step."""
+    """What the citizen reads after submitting: number, department, term, end date, next step, lookup code.
+
+    The bot service sends the lookup code only in the answer that opened the case. A retried
+    request (the first answer was lost) gets the case without it; then the citizen asks for
+    the status with the e-mail address or phone number given, or calls.
+    """
     due = date.fromisoformat(case["due_date"])
     next_step = catalogue().case_types[case["type"]].next_step
-    return (f"Gelukt! Je zaaknummer is {case['number']}. {case['department']['name']} behandelt dit. "
-            f"Dat duurt maximaal {case['handling_term_days']} dagen: uiterlijk {due:%d-%m-%Y}. "
-            f"{next_step} Bewaar je zaaknummer: daarmee kun je de status opvragen.")
+    text = (f"Gelukt! Je zaaknummer is {case['number']}. {case['department']['name']} behandelt dit. "
+            f"Dat duurt maximaal {case['handling_term_days']} dagen: uiterlijk {due:%d-%m-%Y}. {next_step} ")
+    if case.get("lookup_code"):
+        return text + (f"Je code is {case['lookup_code']}. Bewaar deze code. "
+                       "Je hebt hem nodig om de status van je zaak op te vragen.")
+    contact = case.get("contact") or {}
+    if contact.get("email") or contact.get("phone"):
+        return text + ("Bewaar je zaaknummer. Je vraagt de status op met dit nummer en het e-mailadres "
+                       "of telefoonnummer dat je gaf.")
+    return text + f"Bewaar je zaaknummer. Wil je de status weten? Bel dan {catalogue().contact_centre.phone}."
 
 
 def forget_answers() -> List[Dict[Text, Any]]:

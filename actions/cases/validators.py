@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, List, Optional, Text
 from zoneinfo import ZoneInfo
 
 from rasa_sdk import FormValidationAction, Tracker

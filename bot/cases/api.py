@@ -14,14 +14,21 @@ from .. import validation
 from ..edge.auth import require_service
 from ..edge.auth import require_clerk
 from ..edge.errors import ClientError, json_body
-from .model import CaseError
-from .store import NewCase
+from .model import CaseError, CaseNumbersExhausted, LookupLocked, NoMatch
+from .store import AttemptLimits, NewCase
 
 bp = Blueprint("cases")
 # Served on the internal listener only (bot/app.py).
 internal = Blueprint("cases_internal")
 
 CASE_NUMBER = re.compile(r"^Z-\d{4}-\d{6}$", re.IGNORECASE)
+# An e-mail address is at most 254 characters (RFC 5321); a code or phone number is shorter.
+MAX_VERIFICATION_CHARS = 254
+# Rasa's sender ids are the chat's conversation ids (36 characters); room for other channels.
+MAX_CONVERSATION_ID_CHARS = 64
+# The same body for an unknown number and a wrong answer: nobody can tell one from the other.
+NO_MATCH = "no case with this number and verification"
+NO_MATCH_NL = "Er is geen zaak met dit nummer en deze gegevens."
 
 
 def _optional(body: dict, key: str, check) -> str | None:
@@ -61,11 +68,21 @@ def new_case_from(body: dict, created_by: str) -> NewCase:
 
 
 def open_case(request: Request, new: NewCase):
+    """Open a case: 201 with the lookup code (the only time it is sent), 200 for a known idempotency key.
+
+    A replay (200) does not carry the code: only its hash is stored, and handing out a new
+    one to whoever repeats the request would let the code be replaced.
+    """
     try:
         case, created = request.app.ctx.cases.open(new)
+    except CaseNumbersExhausted as exc:
+        raise ClientError(503, str(exc), exc.message_nl)
     except CaseError as exc:
         raise ClientError(400, str(exc), exc.message_nl)
-    return json(case.to_json(request.app.ctx.catalogue), status=201 if created else 200)
+    body = case.to_json(request.app.ctx.catalogue)
+    if created:
+        body["lookup_code"] = case.lookup_code
+    return json(body, status=201 if created else 200)
 
 
 @internal.post("/api/internal/cases")
@@ -77,9 +94,11 @@ async def create_case(request: Request):
 
 @internal.post("/api/internal/cases/lookup")
 async def lookup_case(request: Request):
-    """Status of a case, only after the e-mail or postcode on record is confirmed.
+    """Status of a case, only after its lookup code or the e-mail address or phone number on record.
 
-    Unknown number and wrong verification get the same 404: nothing leaks.
+    Unknown number and wrong verification get the same 404; too many of either, per case
+    number or per conversation (BALIE_STATUS_ATTEMPTS_PER_*, 24 hours), get the same 429
+    `locked` with Retry-After, for real and made-up numbers alike: nothing leaks.
     """
     require_service(request)
     body = json_body(request)
@@ -87,11 +106,24 @@ async def lookup_case(request: Request):
     if not isinstance(number, str) or not CASE_NUMBER.match(number.strip()):
         raise ClientError(400, "number must look like Z-2026-000123")
     verification = body.get("verification")
-    if not isinstance(verification, str) or not verification.strip():
-        raise ClientError(400, "verification is required")
-    case = request.app.ctx.cases.verified(number.strip(), verification)
-    if case is None:
-        raise ClientError(404, "no case with this number and verification")
+    if not isinstance(verification, str) or not verification.strip() or len(verification) > MAX_VERIFICATION_CHARS:
+        raise ClientError(400, f"verification is required (at most {MAX_VERIFICATION_CHARS} characters)")
+    conversation_id = body.get("conversation_id")
+    if (not isinstance(conversation_id, str) or not conversation_id.strip()
+            or len(conversation_id) > MAX_CONVERSATION_ID_CHARS):
+        raise ClientError(400, f"conversation_id is required (at most {MAX_CONVERSATION_ID_CHARS} characters)")
+    settings = request.app.ctx.settings
+    limits = AttemptLimits(settings.status_attempts_per_case, settings.status_attempts_per_conversation)
+    try:
+        case = request.app.ctx.cases.lookup(number, verification, conversation_id.strip(), limits)
+    except LookupLocked as exc:
+        phone = request.app.ctx.catalogue.contact_centre.phone
+        raise ClientError(429, "too many failed lookups for this case number or conversation",
+                          "Er waren te veel pogingen met een verkeerd zaaknummer of verkeerde gegevens. "
+                          f"Probeer het later opnieuw, of bel {phone}.",
+                          code="locked", retry_after=exc.retry_after)
+    except NoMatch:
+        raise ClientError(404, NO_MATCH, NO_MATCH_NL)
     data = case.to_json(request.app.ctx.catalogue)
     return json({key: data[key] for key in ("number", "type_nl", "status", "status_nl", "department", "due_date")})
 

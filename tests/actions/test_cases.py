@@ -10,9 +10,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cases.categories import AskCaseCategory
 from actions.cases.form import ActionPrepareCase, AskCaseContact, AskCaseEmployee, fields_for
-from actions.cases.submit import ActionSubmitCase, AskCaseConfirm, case_request
+from actions.cases.status import ActionCaseStatus, AskStatusVerification, ValidateStatusForm
+from actions.cases.submit import ActionSubmitCase, AskCaseConfirm, case_request, confirmation
 from actions.cases.validators import ValidateCaseForm
-from actions.desk_client import BotServiceUnavailable, Rejected
+from actions.desk_client import BotServiceUnavailable, Locked, NotFound, Rejected
 
 
 def user(text, intent, products=(), entities=()):
@@ -151,8 +152,16 @@ class Desk:
         self.requests.append(body)
         if self.error:
             raise self.error
-        return {"number": "Z-2026-000042", "type": body["type"], "due_date": "2026-12-15",
-                "handling_term_days": 14, "department": {"id": "openbare_ruimte", "name": "Openbare Ruimte"}}
+        return {"number": "Z-2026-480042", "type": body["type"], "due_date": "2026-12-15",
+                "handling_term_days": 14, "department": {"id": "openbare_ruimte", "name": "Openbare Ruimte"},
+                "lookup_code": "K7QF-M3ZD"}
+
+    def lookup_case(self, number, verification, conversation_id):
+        self.requests.append({"number": number, "verification": verification, "conversation_id": conversation_id})
+        if self.error:
+            raise self.error
+        return {"number": number, "type_nl": "Melding", "status": "in_progress", "status_nl": "in behandeling",
+                "department": {"id": "openbare_ruimte", "name": "Openbare Ruimte"}, "due_date": "2026-12-15"}
 
 
 REPORT = {"case_type": "report", "case_category": "overig", "case_location": "Dorpsstraat 5, 1234 AB",
@@ -165,8 +174,18 @@ def test_submit_sends_the_case_and_tells_number_department_and_term():
     body = desk.requests[0]
     assert body["type"] == "report" and body["postcode"] == "1234 AB" and "email" not in body
     assert body["details"]["sub_category"] == "overig" and body["idempotency_key"].startswith("chat:")
-    assert "Z-2026-000042" in messages[0]["text"] and "Openbare Ruimte" in messages[0]["text"]
-    assert SlotSet("case_number", "Z-2026-000042") in events
+    assert "Z-2026-480042" in messages[0]["text"] and "Openbare Ruimte" in messages[0]["text"]
+    assert messages[0]["text"].endswith("Je code is K7QF-M3ZD. Bewaar deze code. "
+                                        "Je hebt hem nodig om de status van je zaak op te vragen.")
+    assert SlotSet("case_number", "Z-2026-480042") in events
+
+
+def test_a_replayed_answer_without_code_says_how_to_ask_for_the_status():
+    case = {"number": "Z-2026-480042", "type": "report", "due_date": "2026-12-15", "handling_term_days": 14,
+            "department": {"id": "openbare_ruimte", "name": "Openbare Ruimte"}}
+    assert "code" not in confirmation({**case, "contact": {"email": None, "phone": None}})
+    assert confirmation({**case, "contact": {"email": None, "phone": None}}).endswith("Bel dan 14 0999.")
+    assert "e-mailadres of telefoonnummer dat je gaf" in confirmation({**case, "contact": {"email": "a@b.nl"}})
 
 
 def test_submit_when_the_service_is_down_says_nothing_was_sent_and_gives_the_phone_number():
@@ -182,3 +201,54 @@ def test_submit_refused_says_why():
 def test_the_same_submission_retried_has_the_same_idempotency_key():
     events = [user("ja", "inform")]
     assert case_request(tracker(events, REPORT))["idempotency_key"] == case_request(tracker(events, REPORT))["idempotency_key"]
+
+
+STATUS = {"status_number": "Z-2026-480042", "status_verification": "K7QF-M3ZD"}
+
+
+def test_the_status_question_asks_for_the_code_not_the_postcode():
+    messages, _ = run(AskStatusVerification(), tracker())
+    text = messages[0]["text"]
+    assert "code uit de bevestiging" in text and "K7QF-M3ZD" in text
+    assert "e-mailadres of telefoonnummer" in text and "postcode" not in text
+
+
+@pytest.mark.parametrize("value,expected,message", [
+    ("k7qf m3zd", "K7QF-M3ZD", None),
+    ("K7QFM3ZD", "K7QF-M3ZD", None),
+    ("Jan@Example.nl", "Jan@example.nl", None),
+    ("06-12345678", "+31612345678", None),
+    ("1234 AB", None, "code uit de bevestiging"),
+    ("K7QF-M3Z0", None, "code uit de bevestiging"),
+    ("jan@", None, "e-mailadres klopt niet"),
+])
+def test_status_verification_takes_a_code_an_email_or_a_phone_number(value, expected, message):
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(ValidateStatusForm().validate_status_verification(value, dispatcher, tracker(), {}))
+    assert result == {"status_verification": expected}
+    texts = [m.get("text") or "" for m in dispatcher.messages]
+    assert any(message in t for t in texts) if message else texts == []
+
+
+def test_status_lookup_sends_the_conversation_and_tells_the_status():
+    desk = Desk()
+    messages, events = run(ActionCaseStatus(desk), tracker(slots=STATUS))
+    assert desk.requests == [{"number": "Z-2026-480042", "verification": "K7QF-M3ZD",
+                              "conversation_id": "conversation-1"}]
+    assert messages[0]["text"] == ("Zaak Z-2026-480042 (melding) is in behandeling. "
+                                   "Openbare Ruimte behandelt hem, uiterlijk 15-12-2026.")
+    assert SlotSet("status_verification", None) in events and SlotSet("status_number", None) in events
+
+
+def test_status_not_found_names_the_code_and_the_phone_number():
+    messages, _ = run(ActionCaseStatus(Desk(NotFound("x"))), tracker(slots=STATUS))
+    text = messages[0]["text"]
+    assert text.startswith("Ik kan geen zaak vinden") and "de code" in text and "14 0999" in text
+    assert "postcode" not in text
+
+
+def test_status_locked_says_when_to_try_again_and_to_call_the_contact_centre():
+    messages, events = run(ActionCaseStatus(Desk(Locked("locked", retry_after=5 * 3600 + 1))), tracker(slots=STATUS))
+    text = messages[0]["text"]
+    assert "te veel pogingen" in text and "over 6 uur" in text and "bel 14 0999" in text.lower()
+    assert SlotSet("status_verification", None) in events

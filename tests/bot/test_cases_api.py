@@ -55,12 +55,18 @@ def test_the_case_api_needs_the_service_token(stack):
 
 
 def test_lookup_leaks_nothing_for_wrong_verification(stack):
-    number = open_case(stack, "lookup-1").json()["number"]
+    created = open_case(stack, "lookup-1").json()
+    number, code = created["number"], created["lookup_code"]
     url = f"{stack.internal_url}/api/internal/cases/lookup"
-    ok = requests.post(url, headers=SERVICE, json={"number": number, "verification": "test@example.nl"}, timeout=10)
-    assert ok.status_code == 200 and ok.json()["status"] == "received"
-    wrong = requests.post(url, headers=SERVICE, json={"number": number, "verification": "iemand@example.nl"}, timeout=10)
-    unknown = requests.post(url, headers=SERVICE, json={"number": "Z-1999-000001", "verification": "test@example.nl"}, timeout=10)
-    assert wrong.status_code == unknown.status_code == 404 and wrong.json() == unknown.json()
-    bad = requests.post(url, headers=SERVICE, json={"number": "12345", "verification": "x"}, timeout=10)
-    assert bad.status_code == 400
+
+    def lookup(number, verification, conversation_id="lookup-test"):
+        return requests.post(url, headers=SERVICE, timeout=10, json={
+            "number": number, "verification": verification, "conversation_id": conversation_id})
+
+    for verification in ("test@example.nl", code):
+        ok = lookup(number, verification)
+        assert ok.status_code == 200 and ok.json()["status"] == "received"
+    wrong = lookup(number, "iemand@example.nl")
+    unknown = lookup("Z-1999-000001", "test@example.nl")
+    assert wrong.status_code == unknown.status_code == 404 and wrong.content == unknown.content
+    assert lookup("12345", "x").status_code == 400
