@@ -154,7 +154,7 @@ async def post_message(request: Request, conversation_id: str):
         answers = await request.app.ctx.rasa.send(conversation_id, forward)
     except RasaUnavailable:
         if control == "bot":
-            return json({"error": "assistant unavailable", "message": unavailable_nl(request),
+            return json({"code": "unavailable", "error": "assistant unavailable", "message": unavailable_nl(request),
                          "seq": message.seq}, status=503)
         answers = []
     for answer in answers:
@@ -185,7 +185,7 @@ async def conversation_socket(request: Request, ws, conversation_id: str):
         first = jsonlib.loads(await asyncio.wait_for(ws.recv(), timeout=10))
         chat.authorise(conversation_id, first.get("token", ""))
     except (asyncio.TimeoutError, ValueError, TypeError, AttributeError, ConversationNotFound):
-        await ws.send(jsonlib.dumps({"type": "error", "error": "conversation not found"}))
+        await ws.send(jsonlib.dumps({"type": "error", "code": "not_found", "error": "conversation not found"}))
         await ws.close()
         return
     hub = request.app.ctx.hub
