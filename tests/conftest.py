@@ -123,8 +123,11 @@ def stack_env(tmp: Path, **overrides) -> Dict[str, str]:
 def start_bot(env: Dict[str, str], log_dir: Path, name: str = "bot",
               port: Optional[int] = None) -> tuple[Process, str]:
     """Start a bot service with the given environment; returns (process, url)."""
+    # A restart (port given) keeps both listeners' ports; a new bot service gets its own.
+    internal_port = (env.get("BALIE_INTERNAL_PORT") if port else None) or str(free_port())
+    if not port:
+        env = {**env, "BALIE_INTERNAL_URL": f"http://127.0.0.1:{internal_port}"}
     port = port or free_port()
-    internal_port = env.get("BALIE_INTERNAL_PORT") or str(free_port())
     # A public URL given by the test (e.g. https behind a proxy) stays; else this port's.
     public_url = env.get("BALIE_PUBLIC_URL") if env.get("BALIE_PUBLIC_URL", "").startswith("https://") else None
     env = {**env, "BALIE_PORT": str(port), "BALIE_PUBLIC_URL": public_url or f"http://127.0.0.1:{port}",

@@ -38,7 +38,7 @@ def start_service(tmp: Path, **overrides) -> Service:
                     BALIE_RATE_LIMITS="on", BALIE_INTERNAL_PORT=str(internal_port),
                     BALIE_INTERNAL_URL=f"http://127.0.0.1:{internal_port}")
     env.update({k: str(v) for k, v in overrides.items()})
-    process, url = start_bot(env, tmp)
+    process, url = start_bot(env, tmp, port=free_port())
     return Service(url, env["BALIE_INTERNAL_URL"], {**env, "BALIE_PORT": url.rsplit(":", 1)[1]}, tmp, process)
 
 
