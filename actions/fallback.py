@@ -94,13 +94,15 @@ class ActionFallback(Action):
         return NAME
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain):
-        from .routing import catalogue, clarify, follow_up_in_context
+        from .routing import catalogue, clarify, follow_up_in_context, say_safety
+        decision = decide(tracker.latest_message, catalogue())
+        if say_safety(dispatcher, decision):  # danger first, also when NLU was unsure
+            return []
         follow_up = follow_up_in_context(dispatcher, tracker)
         if follow_up is not None:
             return follow_up
         if clarify(dispatcher, tracker):  # a broad topic named ("vergunning"): its products as buttons
             return []
-        decision = decide(tracker.latest_message, catalogue())
         if decision.decision in (ANSWER, ORGANISATION, CLARIFY):
             # NLU itself was unsure: even a high product score is offered, never answered.
             shortlist = tuple(c for c in candidates(tracker.latest_message, catalogue())

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.catalogue import Catalogue, Organisation, Product, load_catalogue
 from bot.settings import settings
-from bot.understanding import ANSWER, CLARIFY, FALLBACK, ORGANISATION, Candidate, Decision, decide
+from bot.understanding import ANSWER, CLARIFY, FALLBACK, ORGANISATION, SAFETY, Candidate, Decision, decide
 
 from . import replies
 
@@ -80,8 +80,18 @@ def tell_organisation(dispatcher: CollectingDispatcher, organisation: Organisati
     dispatcher.utter_message(text=replies.organisation_answer(organisation))
 
 
+def say_safety(dispatcher: CollectingDispatcher, decision: Decision) -> bool:
+    """Danger first: the safety answer (112, Veilig Thuis, 113) when the decision is safety."""
+    if decision.decision != SAFETY:
+        return False
+    dispatcher.utter_message(response=f"utter_{decision.intent}")
+    return True
+
+
 def answer(dispatcher: CollectingDispatcher, tracker: Tracker, decision: Decision) -> List[Dict[Text, Any]]:
     """Carry out a decision of bot/understanding.py in the chat."""
+    if say_safety(dispatcher, decision):
+        return []
     english = decision.language == "en"
     if decision.decision == ANSWER:
         if english:
@@ -121,10 +131,12 @@ class ActionAnswerQuestion(Action):
         return "action_answer_question"
 
     def run(self, dispatcher, tracker, domain):
+        decision = decide(tracker.latest_message, catalogue())
+        if say_safety(dispatcher, decision):
+            return []
         follow_up = follow_up_in_context(dispatcher, tracker)
         if follow_up is not None:
             return follow_up
-        decision = decide(tracker.latest_message, catalogue())
         # "ik wil een vergunning": a broad topic is better asked back with its curated
         # products (topics.yml) than with whatever the models rank close.
         if decision.decision in (CLARIFY, FALLBACK) and decision.language != "en" and clarify(dispatcher, tracker):

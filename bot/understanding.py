@@ -53,6 +53,11 @@ class Thresholds:
     # ... and together at least this much; below it Balie says it does not know.
     clarify_mass: float = 0.25
     max_candidates: int = 4
+    # Danger comes first even when it is not the top intent: a story that starts with rent
+    # arrears and then says "ik wil er niet meer zijn" gets 113, not the debt counsellor.
+    # Missing an emergency costs more than a safety answer too many, so the bar is low: the
+    # safety intents together need this much of DIET's confidence.
+    safety: float = 0.3
 
 
 DEFAULT_THRESHOLDS = Thresholds()
@@ -150,6 +155,15 @@ def desk(candidate: Candidate) -> str:
     return f"dept:{candidate.product.department}" if candidate.product else f"org:{candidate.organisation.id}"
 
 
+def safety_signal(parse: dict) -> tuple:
+    """(the most likely safety intent, the safety intents' summed confidence) from DIET's ranking."""
+    ranking = [r for r in parse.get("intent_ranking") or [] if r.get("name") in SAFETY_ORGANISATIONS]
+    if not ranking:
+        return None, 0.0
+    best = max(ranking, key=lambda r: r.get("confidence") or 0.0)
+    return best["name"], sum(r.get("confidence") or 0.0 for r in ranking)
+
+
 def top_intent(parse: dict) -> Optional[str]:
     """The intent Rasa predicted, nlu_fallback included."""
     return (parse.get("intent") or {}).get("name")
@@ -163,6 +177,10 @@ def decide(parse: dict, catalogue: Catalogue, thresholds: Thresholds = DEFAULT_T
     if intent in SAFETY_ORGANISATIONS:
         organisation = catalogue.organisations.get(SAFETY_ORGANISATIONS[intent])
         return Decision(SAFETY, intent, language, organisation=organisation, confidence=1.0)
+    safety_intent, safety_score = safety_signal(parse)
+    if safety_score >= thresholds.safety:
+        organisation = catalogue.organisations.get(SAFETY_ORGANISATIONS[safety_intent])
+        return Decision(SAFETY, safety_intent, language, organisation=organisation, confidence=safety_score)
     if scope and not scope.get("in_scope", True):
         # Mostly words Balie never learnt: whatever the models guess is a guess.
         return Decision(FALLBACK, intent, language)

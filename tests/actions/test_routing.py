@@ -209,3 +209,14 @@ def test_a_topic_word_does_not_hide_a_sure_organisation():
     message["retrieval_ranking"] = [{"key": "ask_organisation/uwv", "confidence": 0.95}]
     messages, _ = run(ActionAnswerQuestion(), tracker(message))
     assert "UWV" in messages[0]["text"]
+
+
+@pytest.mark.parametrize("action", [ActionAnswerQuestion(), ActionFallback(client=Desk())], ids=["answer", "fallback"])
+def test_danger_second_in_the_ranking_gets_the_safety_answer_first(action):
+    """A story about debts that says 'ik wil niet meer leven': 113, whatever product it also names."""
+    message = parsed("ask_product", [("schuldhulpverlening", 0.95)], confidence=0.6)
+    message["intent_ranking"] = [{"name": "ask_product", "confidence": 0.6},
+                                 {"name": "suicide_risk", "confidence": 0.35}]
+    messages, events = run(action, tracker(message))
+    assert [m.get("response") for m in messages] == ["utter_suicide_risk"]
+    assert events == []

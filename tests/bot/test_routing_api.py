@@ -78,6 +78,20 @@ def test_safety_goes_to_the_helping_organisation(catalogue):
     assert result["decision"] == "safety" and result["organisation"] == "Veilig Thuis"
 
 
+@pytest.mark.parametrize("share,decision", [(0.35, "safety"), (0.3, "safety"), (0.2, "answer")])
+def test_danger_second_in_the_ranking_still_comes_first(catalogue, share, decision):
+    """A long story about rent arrears that mentions not wanting to live: 113, not the product."""
+    message = parse("ask_product", products=[("schuldhulpverlening", 0.95)])
+    message["intent"]["confidence"] = 1 - share
+    message["intent_ranking"] = [{"name": "ask_product", "confidence": 1 - share},
+                                 {"name": "suicide_risk", "confidence": share * 2 / 3},
+                                 {"name": "emergency", "confidence": share / 3}]
+    result = route(message, catalogue)
+    assert result["decision"] == decision
+    if decision == "safety":
+        assert result["organisation"] == "113 Zelfmoordpreventie" and result["product"] is None
+
+
 def test_chitchat_routes_nowhere(catalogue):
     result = route(parse("greet"), catalogue)
     assert (result["product"], result["department"], result["organisation"]) == (None, None, None)
