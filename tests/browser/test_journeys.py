@@ -143,11 +143,13 @@ def test_question_for_a_department_then_its_status_with_right_and_wrong_verifica
     citizen.ask("zet mijn vraag door naar de afdeling", "Wat is je vraag")
     citizen.ask("Mag ik een schuurtje van 10 vierkante meter in mijn achtertuin bouwen?", "Hoe krijg je het antwoord")
     citizen.ask("piet@example.nl", "Klopt dit?")
-    number = CASE_NUMBER.search(citizen.click("Ja, versturen", "Je zaaknummer is")).group(0)
-    citizen.ask(f"wat is de status van {number}?", "e-mailadres of de postcode")
+    confirmation = citizen.click("Ja, versturen", "Je zaaknummer is")
+    number = CASE_NUMBER.search(confirmation).group(0)
+    assert "Bewaar deze code" in " ".join(citizen.messages("bot"))
+    citizen.ask(f"wat is de status van {number}?", "code uit de bevestiging")
     assert "geen zaak vinden" in citizen.ask("iemand@example.nl", "geen zaak vinden")
-    citizen.ask(f"hoe staat het met zaak {number}", "e-mailadres of de postcode")
-    reply = citizen.ask("piet@example.nl", number)
+    citizen.ask(f"hoe staat het met zaak {number}", "code uit de bevestiging")
+    reply = citizen.ask("piet@example.nl", number)  # the e-mail address given counts too
     assert "ontvangen" in reply
 
 

@@ -169,13 +169,18 @@ def test_status_lookup_right_and_wrong_verification(chat, stack, conversation):
     chat("zet mijn vraag door naar de afdeling")
     chat("hoe lang is mijn paspoort geldig")
     chat("piet@example.nl")
-    number = case_number(chat("ja")["text"])
+    confirmation = chat("ja")["text"]
+    number = case_number(confirmation)
+    code = re.search(r"Je code is ([A-Z0-9]{4}-[A-Z0-9]{4})", confirmation).group(1)
     reply = chat(f"wat is de status van {number}?")
-    assert "e-mailadres of de postcode" in reply["text"]
+    assert "code uit de bevestiging" in reply["text"]
     reply = chat("iemand@example.nl")
     assert "geen zaak vinden" in reply["text"] and "ontvangen" not in reply["text"]
     chat(f"hoe staat het met zaak {number}")
-    reply = chat("piet@example.nl")
+    reply = chat(code)
+    assert number in reply["text"] and "ontvangen" in reply["text"]
+    chat(f"en nog een keer zaak {number}")
+    reply = chat("piet@example.nl")  # the e-mail address given counts too
     assert number in reply["text"] and "ontvangen" in reply["text"]
     reply = chat("status van Z-2019-999999 graag")
     reply = chat("piet@example.nl")
