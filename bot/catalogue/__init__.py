@@ -12,6 +12,7 @@ from .model import (
     CatalogueError,
     Department,
     Organisation,
+    Problem,
     Product,
     slug,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "CatalogueError",
     "Department",
     "Organisation",
+    "Problem",
     "Product",
     "load_catalogue",
     "slug",

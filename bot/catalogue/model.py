@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Mapping, Optional, Tuple
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -16,8 +17,42 @@ CONTACT_CENTRE = "kcc"
 HOW_VALUES = ("online", "appointment", "phone", "desk", "form", "chat_case", "automatic")
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in the data a maintainer edits, in Dutch (B1): where it is and what to do.
+
+    Maintainers are not developers, so the message names the file and the entry they
+    opened, says what is wrong in their words, and `fix` says what to change.
+    """
+
+    file: str
+    entry: str
+    message: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}, {self.entry}" if self.entry else self.file
+        return f"{where}: {self.message} {self.fix}".strip()
+
+
 class CatalogueError(ValueError):
-    """The catalogue data is invalid; the message names file, entry and field."""
+    """The catalogue data is invalid; the message names file, entry and field.
+
+    `problem` is set when the loader found it: the same text, in parts.
+    """
+
+    def __init__(self, message: object, problem: Optional[Problem] = None):
+        super().__init__(str(message))
+        self.problem = problem
+
+
+def shown_path(path: Path | str) -> str:
+    """A path as a maintainer typed it: relative to the working folder (the repo) when inside it."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def slug(upl_name: str) -> str:
