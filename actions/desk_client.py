@@ -37,6 +37,12 @@ class Locked(Rejected):
         self.retry_after = retry_after
 
 
+# One HTTP session per action-server process: kept-alive connections to the bot service instead
+# of a new session (and TCP connect) for every action that builds a DeskClient. rasa_sdk runs
+# these synchronous actions on its event-loop thread, one at a time, so nothing shares it across threads.
+_SESSION = requests.Session()
+
+
 class DeskClient:
     """Client of the bot service's internal API."""
 
@@ -44,7 +50,7 @@ class DeskClient:
                  session: Optional[requests.Session] = None):
         self.base_url = (base_url or settings.internal_url).rstrip("/")
         self.token = token or settings.bot_api_token
-        self.session = session or requests.Session()
+        self.session = session or _SESSION
 
     def _post(self, path: str, body: dict) -> dict:
         return self._call("POST", path, body)

@@ -65,6 +65,11 @@ class Settings:
     retention_days: int = 30
     audit_retention_days: int = 365
     purge_interval_minutes: int = 60
+    # Scale-out (docs/deploy.md): Rasa's SQL tracker store and Redis lock store (empty: in memory),
+    # and the Redis pub/sub channel prefix the bot-service replicas of one installation share.
+    rasa_tracker_store_url: str = ""
+    rasa_lock_store_url: str = ""
+    pubsub_channel: str = "balie"
 
 
 def _list(value: str, clean=lambda item: item) -> tuple:
@@ -140,6 +145,9 @@ def load() -> Settings:
         retention_days=_positive(env, "BALIE_RETENTION_DAYS", 30),
         audit_retention_days=_positive(env, "BALIE_AUDIT_RETENTION_DAYS", 365),
         purge_interval_minutes=_positive(env, "BALIE_PURGE_INTERVAL_MINUTES", 60),
+        rasa_tracker_store_url=env("RASA_TRACKER_STORE_URL", ""),
+        rasa_lock_store_url=env("RASA_LOCK_STORE_URL", ""),
+        pubsub_channel=env("BALIE_PUBSUB_CHANNEL", "") or "balie",
     )
 
 

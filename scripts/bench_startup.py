@@ -23,7 +23,7 @@ TIMEOUT_S = 180
 
 
 def one_start(port: int) -> tuple[float, float, str]:
-    # honcho reads .env over the environment, so the port is the one in the settings.
+    # `make run` reads the settings as bot/settings.py does, so the port is the one in the settings.
     started = time.monotonic()
     proc = subprocess.Popen(["make", "run"], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)

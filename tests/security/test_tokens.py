@@ -39,7 +39,7 @@ def test_action_server_refuses_a_known_default(tmp_path):
 
 
 def test_rasa_is_not_started_with_a_weak_token(tmp_path):
-    """The Procfile runs this check before `rasa run` (`&&`)."""
+    """ops/supervisord.conf runs this check before `rasa run` (`&&`)."""
     result = run([str(VENV_BIN / "python"), "-m", "bot.edge.tokens"], weak_env(tmp_path, RASA_TOKEN="change-me-rasa-token"))
     assert result.returncode != 0 and "RASA_TOKEN is a known default value" in result.stderr
     fine = run([str(VENV_BIN / "python"), "-m", "bot.edge.tokens"], weak_env(tmp_path, RASA_TOKEN=RASA_TOKEN,

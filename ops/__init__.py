@@ -1,0 +1,1 @@
+"""How Balie's processes are run: the supervisor configuration and its launcher."""
