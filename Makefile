@@ -9,25 +9,27 @@ INSTALLED := $(VENV)/.installed
 SPACY_MODEL := $(VENV)/.spacy-nl_balie
 MODEL := models/balie.tar.gz
 NODE_MODULES := node_modules/.package-lock.json
-TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f 2>/dev/null) $(wildcard bot/catalogue/*.py nlu_components/*.py)
+# data/desk/ (canned replies for clerks) is read by the bot service only: not a training input.
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -not -path "data/desk/*" 2>/dev/null) $(wildcard bot/catalogue/*.py nlu_components/*.py)
 # Rasa and TensorFlow are chatty; keep their logs readable.
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: run test setup env model browser validate eval bench clean freeze
+.PHONY: run test setup env model train shell browser validate eval bench clean freeze
 
 run: setup $(MODEL)
 	@mkdir -p var/log
-	@echo "Starting Balie (Ctrl-C stops all three services):"
+	@echo "Starting Balie under supervisord (a crashed process restarts; Ctrl-C stops all three):"
 	@echo "  demo page with chat widget  http://$${BALIE_HOST:-127.0.0.1}:$${BALIE_PORT:-8000}/"
 	@echo "  clerk console               http://$${BALIE_HOST:-127.0.0.1}:$${BALIE_PORT:-8000}/desk"
 	@echo "  health                      http://$${BALIE_HOST:-127.0.0.1}:$${BALIE_PORT:-8000}/health"
 	@echo "  Rasa server                 http://127.0.0.1:5005 (HTTP API, token in .env)"
 	@echo "  action server               http://127.0.0.1:5055"
-	$(VENV)/bin/honcho start -f Procfile -e .env
+	@echo "  logs per process            var/log/rasa.log, var/log/actions.log, var/log/bot.log"
+	$(PY) -m ops.supervise
 
-test: setup $(MODEL) $(NODE_MODULES) browser
-	$(RASA) data validate --fail-on-warnings
+# validate comes before $(MODEL): a mistake in the data is named in seconds, not after training.
+test: setup validate $(MODEL) $(NODE_MODULES) browser
 	$(VENV)/bin/pytest
 	$(RASA) test core --stories tests/stories --model $(MODEL) --fail-on-prediction-errors --out var/results/stories
 
@@ -54,8 +56,11 @@ $(SPACY_MODEL): scripts/build_spacy_model.py $(INSTALLED)
 
 # Retrained only when config, domain or training data changed (make compares times;
 # rasa train also skips when its own fingerprint of the data is unchanged).
+# scripts/train_model.py shows Rasa's progress, keeps the full log in var/log/train.log and
+# records the training time in models/balie.train.json (make eval reports it).
 $(MODEL): $(TRAINING_INPUTS) $(SPACY_MODEL)
-	$(RASA) train --fixed-model-name balie --out models
+	$(PY) scripts/validate_data.py
+	$(PY) scripts/train_model.py
 	@touch $@
 
 # axe-core for the accessibility checks in the browser tests (pinned in package-lock.json).
@@ -67,11 +72,25 @@ browser:
 
 model: setup $(MODEL)
 
+# Balie's own checks of data/ and domain.yml (seconds, Dutch, naming file and entry), then
+# Rasa's `rasa data validate --fail-on-warnings` (half a minute). docs/beheer.md explains both.
 validate: setup
-	$(RASA) data validate --fail-on-warnings
+	$(PY) scripts/validate_data.py --rasa
 
-eval: setup
-	$(PY) scripts/eval_nlu.py
+# Train now, also when nothing changed (make run and make test train only after a change).
+train: setup
+	$(PY) scripts/validate_data.py
+	$(PY) scripts/train_model.py
+	@touch $(MODEL)
+	@echo "Klaar: het model staat in $(MODEL). Draait Balie al? Stop het (Ctrl-C) en start het opnieuw met make run."
+
+# Chat with the running Balie in this terminal, through the widget's API (start make run first).
+shell: setup
+	@$(PY) scripts/chat_shell.py
+
+# (a) is the trained model itself (not trained again); (b) and (c) are trained here.
+eval: setup $(MODEL)
+	$(PY) scripts/eval_nlu.py --model $(MODEL)
 
 # Seconds from `make run` to a healthy service (model already trained): reports/startup.md.
 bench: setup $(MODEL)
@@ -82,3 +101,9 @@ freeze:
 
 clean:
 	rm -rf models var/results .pytest_cache
+
+# The beheerder's weekly review list (docs/beheer.md): what Balie did not understand in the last
+# 7 days, from the database in .env. `make review DAYS=14 EXPORT=leervragen.yml` for more.
+.PHONY: review
+review: setup
+	$(PY) -m bot review --days $(or $(DAYS),7) $(if $(EXPORT),--export $(EXPORT))

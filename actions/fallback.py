@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.understanding import (ANSWER, CLARIFY, DEFAULT_THRESHOLDS, FALLBACK, ORGANISATION, Decision,
                                candidates, decide)
 
-from . import replies
+from . import outcome, replies
 from .desk_client import BotServiceUnavailable, DeskClient, NotFound, Rejected
 
 NAME = "action_fallback"
@@ -67,6 +67,7 @@ def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker, decision:
     """Rephrase or the likely candidates the first time; a person the second time in a row."""
     english = decision.language == "en"
     events = [SlotSet(SLOT, float(user_turn(tracker)))]
+    outcome.report_decision(dispatcher, replace(decision, decision=FALLBACK))
     if failed_before(tracker):
         offer_person(dispatcher, english, client)
         return events

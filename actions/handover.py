@@ -14,6 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from . import outcome
 from .desk_client import BotServiceUnavailable, DeskClient, NotFound, Rejected
 from .routing import catalogue, current_product
 
@@ -83,6 +84,9 @@ class ActionRequestHuman(Action):
         product = current_product(tracker)
         reason = handover_reason(tracker)
         kcc = catalogue().contact_centre
+        # Whether a clerk takes it or a callback is offered: this turn asked for a person.
+        outcome.report(dispatcher, outcome.Outcome(decision=outcome.HANDOVER, intent=outcome.intent_of(tracker),
+                                                   product=product.upl_name if product else None))
         try:
             result = client.request_handover(tracker.sender_id, reason, CONTACT_CENTRE,
                                              product.upl_name if product else None, text, facts)

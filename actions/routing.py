@@ -15,9 +15,11 @@ from bot.catalogue import Catalogue, Organisation, Product, load_catalogue
 from bot.settings import settings
 from bot.understanding import ANSWER, CLARIFY, FALLBACK, ORGANISATION, SAFETY, Candidate, Decision, decide
 
-from . import replies
+from . import outcome, replies
 
 MAX_CLARIFY_BUTTONS = 5
+# The question under an answer that offers the runner-up products; a pick from it is a correction.
+ALTERNATIVES_TEXT = "Bedoelde je iets anders? Kies dan hieronder."
 # Departments where a person is often better than a bot (money worries, care, family): offer one.
 SENSITIVE_DEPARTMENTS = {"werk_inkomen", "zorg_welzijn"}
 
@@ -69,7 +71,7 @@ def tell_department(dispatcher: CollectingDispatcher, product: Product,
     dispatcher.utter_message(text=text, buttons=buttons + replies.followup_buttons())
     if alternatives:
         dispatcher.utter_message(
-            text="Bedoelde je iets anders? Kies dan hieronder.",
+            text=ALTERNATIVES_TEXT,
             buttons=[replies.candidate_button(c) for c in alternatives],
         )
     return [SlotSet("product", product.upl_name)]
@@ -85,6 +87,7 @@ def say_safety(dispatcher: CollectingDispatcher, decision: Decision) -> bool:
     if decision.decision != SAFETY:
         return False
     dispatcher.utter_message(response=f"utter_{decision.intent}")
+    outcome.report_decision(dispatcher, decision)
     return True
 
 
@@ -93,6 +96,8 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker, decision: Decisio
     if say_safety(dispatcher, decision):
         return []
     english = decision.language == "en"
+    if decision.decision in (ANSWER, ORGANISATION, CLARIFY):
+        outcome.report_decision(dispatcher, decision)
     if decision.decision == ANSWER:
         if english:
             dispatcher.utter_message(text=replies.english_product_answer(decision.product, decision.department),
@@ -151,9 +156,13 @@ class ActionChooseProduct(Action):
         return "action_choose_product"
 
     def run(self, dispatcher, tracker, domain):
+        corrected = picked_from_alternatives(tracker)
         organisation = catalogue().organisations.get(_entity(tracker, "organisation") or "")
         if organisation:
             tell_organisation(dispatcher, organisation)
+            outcome.report(dispatcher, outcome.Outcome(
+                decision=ORGANISATION, intent=outcome.intent_of(tracker), organisation=organisation.id,
+                corrected=corrected))
             return []
         value = _entity(tracker, "product")
         product = catalogue().product(value) if value else None
@@ -161,9 +170,24 @@ class ActionChooseProduct(Action):
             dispatcher.utter_message(
                 text="Ik weet niet zeker welk onderwerp je bedoelt. Kun je je vraag in een zin stellen?"
             )
+            outcome.report(dispatcher, outcome.Outcome(decision=FALLBACK, intent=outcome.intent_of(tracker)))
             return []
         dispatcher.utter_message(text=product.answer)
-        return tell_department(dispatcher, product, [])
+        events = tell_department(dispatcher, product, [])
+        # A pick of the product already answered is no correction: the answer was right.
+        corrected = corrected and product.upl_name != tracker.get_slot("product")
+        outcome.report_product(dispatcher, tracker, product, product.department, corrected=corrected)
+        return events
+
+
+def picked_from_alternatives(tracker: Tracker) -> bool:
+    """Whether the citizen's latest message answers "Bedoelde je iets anders?" (a pick from it corrects Balie)."""
+    users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
+    if not users:
+        return False
+    since = users[-2] if len(users) > 1 else -1
+    return any(e.get("event") == "bot" and e.get("text") == ALTERNATIVES_TEXT
+               for e in tracker.events[since + 1:users[-1]])
 
 
 # Rasa's synonym mapping ignores the entity type: "vraag"/"klacht" may arrive as a case type word.
@@ -185,6 +209,7 @@ def clarify(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
         text=f"Je hebt een vraag{about}. Waar gaat het precies over? Kies een onderwerp, of typ je vraag.",
         buttons=[replies.choose_button(p) for p in products[:MAX_CLARIFY_BUTTONS]],
     )
+    outcome.report(dispatcher, outcome.Outcome(decision=CLARIFY, intent=outcome.intent_of(tracker)))
     return True
 
 
@@ -223,8 +248,11 @@ def answer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, intent:
         dispatcher.utter_message(
             text="Waar gaat je vraag over? Noem het onderwerp, bijvoorbeeld 'paspoort' of 'grofvuil'."
         )
+        outcome.report(dispatcher, outcome.Outcome(decision=CLARIFY, intent=intent))
         return []
     department = catalogue().department_of(product)
+    outcome.report(dispatcher, outcome.Outcome(decision=ANSWER, intent=intent, product=product.upl_name,
+                                               department=department.id))
     if intent == "ask_cost":
         text = product.cost or f"Voor {product.title.lower()} betaal je niets, of de kosten hangen af van je situatie. {department.name} vertelt je meer."
     elif intent == "ask_bring":

@@ -20,9 +20,13 @@ from .chat.rasa_client import RasaClient
 from .chat.store import ChatStore
 from .db import connect
 from .desk.api import bp as desk_bp, internal as desk_internal_bp
+from .desk.canned import CannedStore
+from .desk.canned_api import bp as canned_bp
 from .desk.handovers import HandoverStore
 from .desk.hub import Hub
 from .desk.sessions import ClerkStore
+from .insights.api import bp as insights_bp
+from .insights.review_api import bp as review_bp
 from .settings import Settings, settings as default_settings
 
 log = logging.getLogger(__name__)
@@ -46,12 +50,21 @@ def create_app(settings: Settings = default_settings, name: str = "balie") -> Sa
     app.ctx.cases = CaseStore(app.ctx.engine, app.ctx.catalogue)
     app.ctx.clerks = ClerkStore(app.ctx.engine, settings.session_hours, settings.session_idle_minutes)
     app.ctx.handovers = HandoverStore(app.ctx.engine)
-    app.ctx.hub = Hub()
+    # Live pushes: in-process, or across replicas through Redis pub/sub when REDIS_URL is set.
+    app.ctx.hub = Hub(settings.redis_url, settings.pubsub_channel)
+    # Standard replies for clerks: seeded from data/desk/ once, then edited by a beheerder.
+    app.ctx.canned = CannedStore(app.ctx.engine)
+    app.ctx.canned.seed()
     app.ctx.rasa = RasaClient(settings.rasa_url, settings.rasa_token)
     edge.install(app)
     retention.install(app)
     for blueprint in (health.bp, routing.bp, chat_bp, cases_bp, desk_bp, web.bp):
         app.blueprint(blueprint)
+    # Issue 13: the beheerder's review list and canned responses (roles: docs/api.md, section 3).
+    for blueprint in (review_bp, canned_bp):
+        app.blueprint(blueprint)
+    # Issue 13: statistics for the team lead and the citizen's CSAT answer (bot/insights/api.py).
+    app.blueprint(insights_bp)
     web.install_site(app, app.ctx.catalogue)
 
     internal = create_internal_app(app, name + "_internal")
@@ -66,6 +79,17 @@ def create_app(settings: Settings = default_settings, name: str = "balie") -> Sa
         await server.start_serving()
         app_.ctx.internal_server = server
         log.info("internal API on http://%s:%s/api/internal", settings.internal_host, settings.internal_port)
+
+    @app.before_server_start
+    async def open_connections(app_, loop):
+        # Subscribed before the first request, so no push of another replica is missed.
+        await app_.ctx.hub.start()
+        await app_.ctx.rasa.start()
+
+    @app.after_server_stop
+    async def close_connections(app_, loop):
+        await app_.ctx.hub.stop()
+        await app_.ctx.rasa.close()
 
     @app.before_server_stop
     async def stop_internal(app_, loop):

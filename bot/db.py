@@ -92,6 +92,8 @@ clerks = sa.Table(
     # Set by `python -m bot clerk disable`: the account cannot log in until enabled again.
     sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
+    # medewerker, beheerder or teamleider (bot/desk/sessions.py ROLES); older rows become medewerker.
+    sa.Column("role", sa.String(16), nullable=False, server_default="medewerker"),
 )
 
 clerk_sessions = sa.Table(
@@ -155,6 +157,82 @@ handovers = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+# What happened in conversations, without any text (issue 13): the statistics and the review
+# list are built from these rows. No foreign key on purpose: when the retention purge deletes a
+# conversation's messages (bot/retention.py) its events stay, so the counts stay. Written by
+# bot/insights/events.py only.
+insight_events = sa.Table(
+    "insight_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("conversation_id", sa.String(36), nullable=True, index=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
+    # The calendar day in the municipality's time zone (Europe/Amsterdam): statistics per day.
+    sa.Column("day", sa.Date, nullable=False, index=True),
+    # conversation | turn | corrected | case | handover_requested | handover_claimed | csat
+    sa.Column("kind", sa.String(24), nullable=False, index=True),
+    # turn: the citizen message's seq in `messages` (its text, while retention keeps it).
+    sa.Column("seq", sa.Integer, nullable=True),
+    # turn: answer | clarify | fallback | organisation | safety | journey | handover | other
+    # (bot/insights/outcome.py; the first five are bot/understanding.py's)
+    sa.Column("decision", sa.String(16), nullable=True),
+    sa.Column("intent", sa.String(64), nullable=True),
+    sa.Column("product", sa.String(120), nullable=True),       # UPL name guessed or named
+    sa.Column("department", sa.String(40), nullable=True),     # department named to the citizen
+    sa.Column("organisation", sa.String(40), nullable=True),   # other organisation named
+    sa.Column("confidence", sa.Float, nullable=True),
+    sa.Column("case_type", sa.String(16), nullable=True),
+    sa.Column("reason", sa.String(64), nullable=True),         # handover reason
+    sa.Column("wait_seconds", sa.Float, nullable=True),        # handover_claimed: waiting time
+    sa.Column("score", sa.Integer, nullable=True),             # csat: 1-5
+)
+
+# The citizens' answers to "Heeft dit je geholpen?" (bot/insights/csat.py): one per conversation.
+# No foreign key, like insight_events: the purge keeps the score and clears the comment
+# (bot/retention.py), because a comment is the citizen's own text.
+csat_answers = sa.Table(
+    "csat_answers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("conversation_id", sa.String(36), nullable=False, unique=True),
+    sa.Column("score", sa.Integer, nullable=False),
+    sa.Column("comment", sa.Text, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
+# What the beheerder decided about a question Balie did not understand (bot/insights/review.py):
+# a product, an intent or "out of scope". The text is masked (bot/privacy.py mask_personal_data)
+# before it is stored, and is kept for REVIEW_RETENTION_DAYS (docs/security.md, retention).
+review_assignments = sa.Table(
+    "review_assignments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    # The normalised text (lower case, no accents or punctuation): one decision per question.
+    sa.Column("key", sa.String(500), nullable=False, unique=True),
+    sa.Column("text", sa.String(500), nullable=False),
+    sa.Column("product", sa.String(120), nullable=True),       # UPL name
+    sa.Column("intent", sa.String(64), nullable=True),
+    sa.Column("out_of_scope", sa.Boolean, nullable=False, default=False),
+    sa.Column("assigned_by", sa.String(64), nullable=False),
+    sa.Column("assigned_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
+# Standard replies a clerk can insert in a chat (bot/desk/canned.py), edited by a beheerder.
+# Seeded once from data/desk/canned_responses.yml; a deleted one keeps its row (deleted_at), so
+# a restart does not bring the seed back.
+canned_responses = sa.Table(
+    "canned_responses",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("title", sa.String(60), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    # The seed's id for rows from the seed file: two processes starting at once seed only once.
+    sa.Column("seed", sa.String(64), nullable=True, unique=True),
+    sa.Column("updated_by", sa.String(64), nullable=True),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
 )
 
 

@@ -147,3 +147,53 @@ def _bsn_spans(text: str, run: List[re.Match]) -> List[Tuple[int, int]]:
         return []
     return [(word.start(), word.end()) for word in run
             if len(word.group(0)) == BSN_DIGITS and is_bsn(word.group(0))]
+
+
+# ---------- personal data in texts shown again later (the review list, issue 13) ----------
+#
+# The chat itself only removes BSNs and IBANs (above): an e-mail address or a phone number in
+# a question is something the citizen wants the municipality to use. A text shown again out of
+# its conversation (the beheerder's review list, training examples) needs none of that, so
+# `mask_personal_data` also removes e-mail addresses, phone numbers, postcodes and case numbers.
+# Names cannot be recognised reliably: the review list is for the beheerder role only, and an
+# exported example is read by a person before it reaches data/nlu/ (docs/beheer.md).
+
+EMAIL_MASK = "[e-mail verwijderd]"
+PHONE_MASK = "[telefoonnummer verwijderd]"
+POSTCODE_MASK = "[postcode verwijderd]"
+CASE_NUMBER_MASK = "[zaaknummer verwijderd]"
+# Every marker this module writes: exported training examples drop them (bot/insights/review.py).
+MASKS = (BSN_MASK, IBAN_MASK, EMAIL_MASK, PHONE_MASK, POSTCODE_MASK, CASE_NUMBER_MASK)
+
+# Deliberately loose (no check of the domain): a false hit only hides a word from the review list.
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Case numbers as bot/cases/store.py draws them: Z-2026-000123 (any case, any separators).
+_CASE_NUMBER = re.compile(r"(?<![0-9A-Za-z])[Zz][ -]?\d{4}[ -]?\d{6}(?![0-9])")
+# A Dutch postcode: 4 digits (not starting with 0) and 2 letters; SA, SD and SS are not used.
+_POSTCODE = re.compile(r"(?<![0-9A-Za-z])([1-9][0-9]{3}) ?((?!SA|SD|SS|sa|sd|ss)[A-Za-z]{2})(?![0-9A-Za-z])")
+# "2000 en", "1998 is": a year or an amount followed by a two-letter word is not a postcode.
+_NOT_POSTCODE_WORDS = frozenset({"al", "de", "en", "er", "is", "in", "ik", "je", "ja", "na", "nu", "of", "om",
+                                 "op", "te", "tot", "we", "ze", "zo", "an", "et", "eu", "km", "kg", "cm", "mm"})
+# Phone numbers are found by libphonenumber (as in bot/validation.py), Dutch numbers by default.
+PHONE_REGION = "NL"
+
+
+def mask_personal_data(text: str) -> Masked:
+    """Replace BSNs, IBANs, e-mail addresses, phone numbers, postcodes and case numbers by a marker."""
+    import phonenumbers
+
+    result = mask_personal_numbers(text).text
+    result = _EMAIL.sub(EMAIL_MASK, result)
+    result = _CASE_NUMBER.sub(CASE_NUMBER_MASK, result)
+    spans = [(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(result, PHONE_REGION)]
+    for start, end in reversed(spans):
+        result = result[:start] + PHONE_MASK + result[end:]
+    result = _POSTCODE.sub(_postcode_mask, result)
+    return Masked(result, result != text)
+
+
+def _postcode_mask(match: re.Match) -> str:
+    letters = match.group(2)
+    if letters.islower() and letters in _NOT_POSTCODE_WORDS and " " in match.group(0):
+        return match.group(0)
+    return POSTCODE_MASK

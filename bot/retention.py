@@ -7,9 +7,14 @@ What goes, every `BALIE_PURGE_INTERVAL_MINUTES` inside the service (and at its s
   them by a foreign key. A conversation whose handover is still waiting or active stays, however
   old: a clerk is (about to be) working on it.
 - clerk sessions that ended or expired more than `BALIE_RETENTION_DAYS` ago;
-- audit log entries older than `BALIE_AUDIT_RETENTION_DAYS` (bot/desk/audit.py).
+- audit log entries older than `BALIE_AUDIT_RETENTION_DAYS` (bot/desk/audit.py);
+- the beheerder's review assignments (masked training examples) older than REVIEW_RETENTION_DAYS
+  (bot/insights/review.py). The review list itself reads `messages`, so it loses a purged text at once.
 Cases stay: they have their own legal retention (Archiefwet, the municipality's selection list).
 A case opened from a purged conversation keeps everything it holds but loses the link to it.
+The statistics stay too (issue 13): `insight_events` hold no text and have no foreign key, so
+the counts outlive the conversations. A purged conversation's CSAT answer keeps its score and
+loses its comment, the citizen's own words.
 
 Rasa keeps its own transcript of every conversation in its tracker store. After the database
 purge, each purged conversation's tracker is replaced by an empty one through Rasa's HTTP API
@@ -33,7 +38,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from . import db
-from .db import cases, clerk_sessions, conversations, handovers, messages
+from .db import cases, clerk_sessions, conversations, csat_answers, handovers, messages
+from .insights.review import REVIEW_RETENTION_DAYS, purge_assignments
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +64,13 @@ class PurgeReport:
     # Other rows that refer to a purged conversation (tables added later with a foreign key).
     other_rows: int = 0
     cases_unlinked: int = 0
+    # CSAT answers of purged conversations whose comment was cleared (the score stays).
+    csat_comments_cleared: int = 0
     clerk_sessions: int = 0
     # None: there is no audit log.
     audit_entries: Optional[int] = None
+    # Review assignments (bot/insights/review.py) past REVIEW_RETENTION_DAYS.
+    review_assignments: int = 0
     # None: not asked (dry run, nothing purged); else how many trackers Rasa emptied.
     rasa_trackers_emptied: Optional[int] = None
     dry_run: bool = False
@@ -78,8 +88,10 @@ class PurgeReport:
                  f"handovers: {self.handovers}",
                  f"other rows of these conversations: {self.other_rows}",
                  f"cases unlinked from their conversation (the cases stay): {self.cases_unlinked}",
+                 f"CSAT comments cleared (the scores stay): {self.csat_comments_cleared}",
                  f"clerk sessions: {self.clerk_sessions}",
-                 f"audit entries: {audit}"]
+                 f"audit entries: {audit}",
+                 f"review assignments: {self.review_assignments}"]
         if self.rasa_trackers_emptied is not None:
             lines.append(f"Rasa trackers emptied: {self.rasa_trackers_emptied} of {self.conversations}")
         return lines
@@ -110,13 +122,15 @@ def purge(engine: Engine, now: datetime, retention_days: int, audit_retention_da
     sessions = _purge_sessions(engine, before, dry_run)
     audit_before = now - timedelta(days=audit_retention_days)
     audit = _purge_audit(engine, audit_before, dry_run)
-    known = ("conversations", "messages", "handovers", "cases")
+    assignments = purge_assignments(engine, now - timedelta(days=REVIEW_RETENTION_DAYS), dry_run)
+    known = ("conversations", "messages", "handovers", "cases", "csat_comments")
     return PurgeReport(
         before=before, audit_before=audit_before, conversations=counts.get("conversations", 0),
         messages=counts.get("messages", 0), handovers=counts.get("handovers", 0),
         other_rows=sum(count for name, count in counts.items() if name not in known),
-        cases_unlinked=counts.get("cases", 0), clerk_sessions=sessions, audit_entries=audit,
-        dry_run=dry_run, conversation_ids=tuple(purged))
+        cases_unlinked=counts.get("cases", 0), csat_comments_cleared=counts.get("csat_comments", 0),
+        clerk_sessions=sessions, audit_entries=audit,
+        review_assignments=assignments, dry_run=dry_run, conversation_ids=tuple(purged))
 
 
 def _expired(before: datetime):
@@ -155,6 +169,10 @@ def _purge_conversations(engine: Engine, batch: Sequence[str], before: datetime,
             if ids:
                 counts["cases"] = conn.execute(cases.update().where(cases.c.conversation_id.in_(ids))
                                                .values(conversation_id=None)).rowcount
+                counts["csat_comments"] = conn.execute(
+                    csat_answers.update().where(csat_answers.c.conversation_id.in_(ids),
+                                                csat_answers.c.comment.is_not(None))
+                    .values(comment=None)).rowcount
                 _delete_with_dependents(conn, conversations, conversations.c.id.in_(ids), counts)
             if dry_run:
                 transaction.rollback()
@@ -248,7 +266,7 @@ async def purge_once(app, now: Callable[[], datetime] = utc_now) -> PurgeReport:
     if report.conversation_ids:
         emptied = await empty_rasa_trackers(settings.rasa_url, settings.rasa_token, report.conversation_ids)
         report = replace(report, rasa_trackers_emptied=emptied)
-    if report.conversations or report.clerk_sessions or report.audit_entries:
+    if report.conversations or report.clerk_sessions or report.audit_entries or report.review_assignments:
         log.info("purge: %s", "; ".join(report.lines()[2:]))
     return report
 

@@ -153,7 +153,7 @@ def start_stack(tmp: Path, **overrides):
     processes = [
         Process("actions", [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
                             "--port", str(actions_port)], env, tmp),
-        Process("rasa", [str(VENV_BIN / "rasa"), "run", "--enable-api", "--auth-token", RASA_TOKEN,
+        Process("rasa", [str(VENV_BIN / "rasa"), "run", "--enable-api", f"--auth-token={RASA_TOKEN}",
                          "--interface", "127.0.0.1", "--port", str(rasa_port), "--model", str(MODEL),
                          "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"], env, tmp),
     ]
@@ -197,9 +197,13 @@ def say(stack: Stack, conversation, text: Optional[str] = None, payload: Optiona
                          json=body, headers=headers, timeout=60)
 
 
-def login(stack: Stack, username: str, password: str = "een-lang-wachtwoord") -> dict:
-    """Add a clerk (through the CLI, as a maintainer would) and log in; returns auth headers."""
-    subprocess.run([str(VENV_BIN / "python"), "-m", "bot", "clerk", "add", username],
+def login(stack: Stack, username: str, password: str = "een-lang-wachtwoord", role: Optional[str] = None) -> dict:
+    """Add a clerk (through the CLI, as a maintainer would) and log in; returns auth headers.
+
+    `role`: medewerker (the CLI's default), beheerder or teamleider.
+    """
+    subprocess.run([str(VENV_BIN / "python"), "-m", "bot", "clerk", "add", username,
+                    *(["--role", role] if role else [])],
                    input=password + "\n", text=True, cwd=ROOT, env=stack.env, check=False,
                    capture_output=True)
     response = requests.post(f"{stack.bot_url}/api/desk/login",

@@ -6,7 +6,7 @@ import json
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Iterator
+from typing import Iterator, Optional
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -76,3 +76,23 @@ class FakeRasa:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def seed_citizen_turn(database_url: str, conversation_id: str, text: str, decision: str,
+                      product: Optional[str] = None) -> None:
+    """A conversation with one citizen message and the turn Balie recorded for it, written
+    straight into the database: for tests of the review list that need a known text."""
+    from datetime import datetime, timezone
+
+    from bot.db import connect, conversations, messages
+    from bot.insights import events
+
+    engine = connect(database_url)
+    now = datetime.now(timezone.utc)
+    with engine.begin() as conn:
+        conn.execute(conversations.insert().values(id=conversation_id, token_hash="x" * 64, created_at=now,
+                                                   control="bot", last_seq=1))
+        conn.execute(messages.insert().values(conversation_id=conversation_id, seq=1, sender="citizen",
+                                              delivered=True, text=text, created_at=now))
+    events.record(engine, "turn", conversation_id, seq=1, decision=decision, product=product, at=now)
+    engine.dispose()

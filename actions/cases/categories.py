@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.catalogue import Product
 
+from .. import outcome
 from ..routing import catalogue, current_product
 from .form import last_story
 
@@ -55,4 +56,5 @@ class AskCaseCategory(Action):
         field = catalogue().case_types["report"].field("case_category")
         options = category_suggestions(text, current_product(tracker))
         dispatcher.utter_message(text=field.question, buttons=[category_button(s, n) for s, n in options])
+        outcome.report_journey(dispatcher, tracker, "report")
         return []

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.catalogue import CASE_SLOTS, CaseType, Product
 from bot.privacy import mask_personal_numbers
 
+from .. import outcome
 from ..routing import catalogue, current_product, named_product
 
 DEFAULT_TYPE = "question"
@@ -88,6 +89,7 @@ class ActionPrepareCase(Action):
         if product and "case_topic" in kind.slots:
             events.append(SlotSet("case_topic", product.title))
         dispatcher.utter_message(text=kind.intro + STOP_HINT)
+        outcome.report_journey(dispatcher, tracker, type_id)
         return events
 
 
@@ -111,6 +113,7 @@ class AskCaseField(Action, abc.ABC):
             return []
         buttons = [{"title": field.skip_title, "payload": field.skip_value}] if field.optional else []
         dispatcher.utter_message(text=field.question, buttons=buttons)
+        outcome.report_journey(dispatcher, tracker, case_type(tracker).id)
         return []
 
 
@@ -165,4 +168,5 @@ class AskCasePartOfDay(AskCaseField):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain):
         field = catalogue().case_types["callback"].field(self.slot)
         dispatcher.utter_message(text=field.question, buttons=PARTS_OF_DAY_BUTTONS)
+        outcome.report_journey(dispatcher, tracker, "callback")
         return []

@@ -18,6 +18,7 @@ from rasa_sdk.events import SlotSet
 from bot import validation
 from bot.cases.model import normalise_lookup_code
 
+from .. import outcome
 from ..desk_client import BotServiceUnavailable, DeskClient, Locked, NotFound, Rejected
 from ..routing import catalogue
 
@@ -32,6 +33,7 @@ class AskStatusNumber(Action):
 
     def run(self, dispatcher, tracker, domain):
         dispatcher.utter_message(text="Wat is het zaaknummer? Het ziet er zo uit: Z-2026-000123.")
+        outcome.report_journey(dispatcher, tracker)
         return []
 
 
@@ -45,6 +47,7 @@ class AskStatusVerification(Action):
         dispatcher.utter_message(text="Om je privacy te beschermen: wat is de code uit de bevestiging? "
                                       "Die ziet er zo uit: K7QF-M3ZD. Heb je de code niet? Typ dan het "
                                       "e-mailadres of telefoonnummer dat je bij de zaak gaf.")
+        outcome.report_journey(dispatcher, tracker)
         return []
 
 
@@ -111,6 +114,7 @@ class ActionCaseStatus(Action):
         client = self.client or DeskClient()
         number, verification = tracker.get_slot("status_number"), tracker.get_slot("status_verification")
         reset = [SlotSet("status_number", None), SlotSet("status_verification", None)]
+        outcome.report_journey(dispatcher, tracker)
         try:
             case = client.lookup_case(number, verification, tracker.sender_id)
         except Locked as exc:

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot import validation
 from bot.catalogue import CASE_SLOTS
 
+from .. import outcome
 from ..desk_client import BotServiceUnavailable, DeskClient, NotFound, Rejected
 from ..routing import catalogue, current_product
 from .form import case_type
@@ -55,6 +56,7 @@ class AskCaseConfirm(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain):
         text = f"Dit stuur ik als {case_type(tracker).name}:\n" + "\n".join(summary_lines(tracker)) + "\nKlopt dit?"
         dispatcher.utter_message(text=text, buttons=[CONFIRM_BUTTON] + change_buttons(tracker))
+        outcome.report_journey(dispatcher, tracker, case_type(tracker).id)
         return []
 
 
@@ -131,6 +133,9 @@ class ActionSubmitCase(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain):
         client = self.client or DeskClient()
         phone = catalogue().contact_centre.phone
+        kind = case_type(tracker).id
+        # Reported first: whatever happens below, this turn was a step of the journey.
+        outcome.report_journey(dispatcher, tracker, kind)
         try:
             case = client.open_case(case_request(tracker))
         except (BotServiceUnavailable, NotFound):
@@ -143,6 +148,9 @@ class ActionSubmitCase(Action):
             dispatcher.utter_message(text=f"Het versturen lukt niet: {exc}. Bel {phone}, dan helpen we je verder.")
             return forget_answers()
         dispatcher.utter_message(text=confirmation(case))
+        # The case is open and its department named: the journey ended with an owner.
+        outcome.report_journey(dispatcher, tracker, case["type"], department=(case.get("department") or {}).get("id"),
+                               product=case.get("product"))
         return forget_answers() + [SlotSet("case_number", case["number"])]
 
 
@@ -154,4 +162,5 @@ class ActionCancelCase(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain):
         dispatcher.utter_message(text="Oké, ik ben gestopt. Er is niets verstuurd. Kan ik je nog ergens anders mee helpen?")
+        outcome.report_journey(dispatcher, tracker, tracker.get_slot("case_type"))
         return forget_answers() + [SlotSet("case_type", None)]

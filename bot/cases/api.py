@@ -12,8 +12,9 @@ from sanic.response import json
 
 from .. import validation
 from ..edge.auth import require_service
-from ..edge.auth import require_clerk
+from ..edge.auth import require_role
 from ..edge.errors import ClientError, json_body
+from ..desk.sessions import CLERK
 from .model import CaseError, CaseNumbersExhausted, LookupLocked, NoMatch
 from .store import AttemptLimits, NewCase
 
@@ -130,8 +131,8 @@ async def lookup_case(request: Request):
 
 @bp.get("/api/desk/cases/<number>")
 async def desk_case(request: Request, number: str):
-    """A case, for a logged-in clerk."""
-    require_clerk(request)
+    """A case, for a logged-in medewerker (the role that handles citizens' questions)."""
+    require_role(request, CLERK)
     case = request.app.ctx.cases.by_number(number)
     if case is None:
         raise ClientError(404, "case not found")
@@ -140,8 +141,8 @@ async def desk_case(request: Request, number: str):
 
 @bp.get("/api/desk/cases")
 async def desk_cases(request: Request):
-    """Cases of one conversation, for a logged-in clerk."""
-    require_clerk(request)
+    """Cases of one conversation, for a logged-in medewerker."""
+    require_role(request, CLERK)
     conversation = request.args.get("conversation")
     if not conversation:
         raise ClientError(400, "conversation is required")

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from .. import validation
 from ..catalogue import Catalogue
 from ..db import case_lookup_attempts, cases
+from ..insights import events
 from .model import (Case, CaseError, CaseNumbersExhausted, LookupLocked, NoMatch, due, new_lookup_code,
                     normalise_lookup_code, responsibility)
 
@@ -143,6 +144,9 @@ class CaseStore:
                         idempotency_key=request.idempotency_key, created_by=request.created_by,
                         created_at=now,
                     ))
+                    # In the same transaction: every case is counted once (a replay returns above).
+                    events.record(conn, "case", request.conversation_id, at=now, case_type=request.type,
+                                  department=department, product=request.upl_name)
             except sa.exc.IntegrityError:
                 # A concurrent retry with the same key won the race: its case is the answer.
                 existing = self.by_idempotency_key(request.idempotency_key)

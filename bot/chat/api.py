@@ -12,6 +12,8 @@ from sanic.response import json
 from ..desk import service as desk_service
 from ..edge.auth import bearer
 from ..edge.errors import ClientError, json_body, whole_number
+from ..insights.outcome import split_replies
+from ..insights.turns import record_turn
 from ..privacy import NOTICE, mask_personal_numbers
 from .rasa_client import RasaUnavailable
 from .store import ConversationNotFound
@@ -31,7 +33,8 @@ def unavailable_nl(request: Request) -> str:
     return f"Balie is even niet bereikbaar. Je bericht is bewaard. Probeer het zo nog eens, of bel {phone}."
 
 
-def _authorise(request: Request, conversation_id: str) -> None:
+def authorise_conversation(request: Request, conversation_id: str) -> None:
+    """The citizen's bearer token must be this conversation's; else a 404."""
     try:
         request.app.ctx.chat.authorise(conversation_id, bearer(request))
     except ConversationNotFound:
@@ -120,7 +123,7 @@ def resolve(given: CitizenInput, offered: List[dict]) -> Resolved:
 @bp.post("/<conversation_id>/messages")
 async def post_message(request: Request, conversation_id: str):
     """Store the citizen's message, forward it to Rasa, store and return the replies."""
-    _authorise(request, conversation_id)
+    authorise_conversation(request, conversation_id)
     given = _citizen_input(request)
     chat = request.app.ctx.chat
     stored = chat.by_client_id(conversation_id, given.client_id) if given.client_id else None
@@ -157,18 +160,27 @@ async def post_message(request: Request, conversation_id: str):
             return json({"code": "unavailable", "error": "assistant unavailable", "message": unavailable_nl(request),
                          "seq": message.seq}, status=503)
         answers = []
-    for answer in answers:
-        if answer.get("text") or answer.get("buttons"):
-            replies.append(chat.add(conversation_id, "bot", answer.get("text") or "",
-                                    buttons=answer.get("buttons"))[0])
+    # The actions' outcome (custom payload) is for the statistics, never for the citizen.
+    visible, outcome = split_replies(answers)
+    shown = [answer for answer in visible if answer.get("text") or answer.get("buttons")]
+    # A natural end (a department, organisation or case named): the last reply invites the
+    # widget to ask "Heeft dit je geholpen?" (`csat: true`, see docs/api.md).
+    ask_csat = outcome is not None and outcome.ends_conversation
+    for position, answer in enumerate(shown):
+        meta = {"csat": True} if ask_csat and position == len(shown) - 1 else None
+        replies.append(chat.add(conversation_id, "bot", answer.get("text") or "",
+                                buttons=answer.get("buttons"), meta=meta)[0])
     chat.mark_delivered(conversation_id, message.seq)
+    if control == "bot":
+        # Rasa answered this message itself (not paused for a clerk): one turn for the statistics.
+        record_turn(request.app, conversation_id, message.seq, outcome)
     return json({"seq": message.seq, "messages": [m.to_json() for m in replies]})
 
 
 @bp.get("/<conversation_id>/messages")
 async def get_messages(request: Request, conversation_id: str):
     """Everything after a sequence number: for reloads and reconnects."""
-    _authorise(request, conversation_id)
+    authorise_conversation(request, conversation_id)
     after = whole_number(request.args.get("after", "0"), "after")
     return json({"messages": [m.to_json() for m in request.app.ctx.chat.after(conversation_id, after)]})
 

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from ..db import conversations, messages
+from ..insights import events
 
 SENDERS = ("citizen", "bot", "clerk", "system")
 
@@ -73,11 +74,14 @@ class ChatStore:
         """A new conversation; returns (id, token). Only the token's hash is stored."""
         conversation_id = str(uuid.uuid4())
         token = secrets.token_urlsafe(32)
+        created_at = _now()
         with self.engine.begin() as conn:
             conn.execute(conversations.insert().values(
-                id=conversation_id, token_hash=_hash(token), created_at=_now(),
+                id=conversation_id, token_hash=_hash(token), created_at=created_at,
                 control="bot", last_seq=0,
             ))
+            # Counted for the statistics (issue 13) in the same transaction: no conversation uncounted.
+            events.record(conn, "conversation", conversation_id, at=created_at)
         return conversation_id, token
 
     def authorise(self, conversation_id: str, token: str) -> None:

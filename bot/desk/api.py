@@ -11,12 +11,12 @@ from sanic.response import json
 from ..cases.api import new_case_from, open_case
 from ..chat.rasa_client import RasaUnavailable
 from ..chat.store import ConversationNotFound
-from ..edge.auth import CLERK_COOKIE as COOKIE, clerk_token as request_token, require_clerk, require_service
+from ..edge.auth import CLERK_COOKIE as COOKIE, clerk_token as request_token, require_clerk, require_role, require_service
 from ..edge.client import client_address
 from ..edge.csrf import check_socket_origin
 from ..edge.errors import ClientError, error_response, json_body, whole_number
 from .handovers import MAX_OUTCOME, STATUSES, HandoverConflict, HandoverNotFound
-from .sessions import LoginFailed
+from .sessions import CLERK, LoginFailed
 from .throttle import LoginThrottled, PoolBusy, account_key, address_key, login_guard
 from . import audit, service
 
@@ -66,7 +66,7 @@ async def login(request: Request):
     guard.throttle.succeeded(keys)
     token = app.ctx.clerks.start_session(clerk)
     audit.record(app.ctx.engine, audit.LOGIN_OK, clerk_id=clerk.id, username=clerk.username, address=address)
-    response = json({"token": token, "clerk": {"id": clerk.id, "name": clerk.display_name}})
+    response = json({"token": token, "clerk": {"id": clerk.id, "name": clerk.display_name, "role": clerk.role}})
     response.cookies[COOKIE] = token
     response.cookies[COOKIE]["httponly"] = True
     response.cookies[COOKIE]["samesite"] = "Strict"
@@ -99,14 +99,15 @@ async def logout(request: Request):
 
 @bp.get("/me")
 async def me(request: Request):
+    """Who is logged in, and their role: the console shows each role its own pages."""
     clerk = require_clerk(request)
-    return json({"id": clerk.id, "username": clerk.username, "name": clerk.display_name})
+    return json({"id": clerk.id, "username": clerk.username, "name": clerk.display_name, "role": clerk.role})
 
 
 @bp.get("/handovers")
 async def list_handovers(request: Request):
     """Handovers by status (waiting, active or closed), with waiting time and summary."""
-    require_clerk(request)
+    require_role(request, CLERK)
     status = request.args.get("status", "waiting")
     if status not in STATUSES:
         raise ClientError(400, f"status must be one of {', '.join(STATUSES)}")
@@ -127,7 +128,7 @@ def _get(request: Request, handover_id: str):
 @bp.get("/handovers/<handover_id>")
 async def get_handover(request: Request, handover_id: str):
     """Transcript, summary, cases and status of one handover."""
-    clerk = require_clerk(request)
+    clerk = require_role(request, CLERK)
     handover = _get(request, handover_id)
     # Written before the transcript is read: no transcript is shown without its audit entry.
     audit.record(request.app.ctx.engine, audit.TRANSCRIPT_OPENED, clerk_id=clerk.id, username=clerk.username,
@@ -185,7 +186,7 @@ def _required_text(body: dict, key: str, limit: int) -> str:
 @bp.post("/handovers/<handover_id>/claim")
 async def claim(request: Request, handover_id: str):
     """Take the conversation. 409 when another clerk was first."""
-    clerk = require_clerk(request)
+    clerk = require_role(request, CLERK)
     handover = _get(request, handover_id)
     handover = await service.claim(request.app, handover.id, clerk)
     return json(service.describe(request.app, handover))
@@ -194,7 +195,7 @@ async def claim(request: Request, handover_id: str):
 @bp.post("/handovers/<handover_id>/messages")
 async def clerk_message(request: Request, handover_id: str):
     """A message from the clerk to the citizen, stored before it is acknowledged."""
-    clerk = require_clerk(request)
+    clerk = require_role(request, CLERK)
     text = _required_text(json_body(request), "text", MAX_CLERK_MESSAGE)
     handover = _get(request, handover_id)
     message = await service.clerk_says(request.app, handover.id, clerk, text)
@@ -204,7 +205,7 @@ async def clerk_message(request: Request, handover_id: str):
 @bp.post("/handovers/<handover_id>/release")
 async def release(request: Request, handover_id: str):
     """Hand the conversation back to the bot, which resumes with a short message."""
-    clerk = require_clerk(request)
+    clerk = require_role(request, CLERK)
     body = json_body(request) if request.body else {}
     note = body.get("note") or "Teruggegeven aan Balie"
     if not isinstance(note, str) or len(note) > MAX_OUTCOME:
@@ -218,7 +219,7 @@ async def release(request: Request, handover_id: str):
 @bp.post("/handovers/<handover_id>/close")
 async def close(request: Request, handover_id: str):
     """Close the conversation with an outcome note."""
-    clerk = require_clerk(request)
+    clerk = require_role(request, CLERK)
     outcome = _required_text(json_body(request), "outcome", MAX_OUTCOME)
     handover = _get(request, handover_id)
     handover = await service.finish(request.app, handover.id, clerk, outcome, released=False)
@@ -228,7 +229,7 @@ async def close(request: Request, handover_id: str):
 @bp.post("/handovers/<handover_id>/transfer")
 async def transfer(request: Request, handover_id: str):
     """Put the conversation in another department's queue."""
-    clerk = require_clerk(request)
+    clerk = require_role(request, CLERK)
     body = json_body(request)
     department = body.get("department")
     if not isinstance(department, str) or department not in request.app.ctx.catalogue.departments:
@@ -242,7 +243,7 @@ async def transfer(request: Request, handover_id: str):
 @bp.post("/handovers/<handover_id>/cases")
 async def case_for_citizen(request: Request, handover_id: str):
     """Open a case on the citizen's behalf (channel chat, linked to the conversation)."""
-    clerk = require_clerk(request)
+    clerk = require_role(request, CLERK)
     handover = _get(request, handover_id)
     request.app.ctx.handovers.require_holder(handover.id, clerk.id)
     body = json_body(request)
@@ -253,6 +254,7 @@ async def case_for_citizen(request: Request, handover_id: str):
 
 @bp.get("/departments")
 async def departments(request: Request):
+    """The catalogue's departments (no personal data: every role may read them)."""
     require_clerk(request)
     return json({"departments": [{"id": d.id, "name": d.name}
                                  for d in request.app.ctx.catalogue.departments.values()]})
@@ -284,6 +286,11 @@ async def desk_socket(request: Request, ws):
         await ws.send(jsonlib.dumps({"type": "error", "code": "login_required", "error": "clerk login required"}))
         await ws.close()
         return
+    if clerk.role != CLERK:
+        # The socket carries the queue and the citizens' messages: for the role that chats only.
+        await ws.send(jsonlib.dumps({"type": "error", "code": "role_forbidden", "error": "role not allowed"}))
+        await ws.close()
+        return
     hub = request.app.ctx.hub
     hub.join_desk(ws)
     try:
@@ -298,7 +305,8 @@ async def desk_socket(request: Request, ws):
             except (ValueError, TypeError):
                 beat = None
             active = isinstance(beat, dict) and beat.get("type") == "heartbeat" and beat.get("active") is True
-            if clerks.heartbeat(token, active) is None:
+            current = clerks.heartbeat(token, active)
+            if current is None or current.role != CLERK:  # logged out, or given another role meanwhile
                 await ws.send(jsonlib.dumps({"type": "error", "code": "login_required", "error": "session ended"}))
                 await ws.close()
                 return

@@ -30,6 +30,10 @@ CLERK_DISABLED = "clerk_disabled"
 CLERK_ENABLED = "clerk_enabled"
 PASSWORD_RESET = "password_reset"
 SESSIONS_ENDED = "sessions_ended"
+ROLE_CHANGED = "role_changed"
+# The beheerder's review list shows (masked) citizen text from many conversations (issue 13).
+REVIEW_OPENED = "review_opened"
+REVIEW_EXPORTED = "review_exported"
 
 # Column widths of the table (bot/db.py): longer values are cut, never refused.
 MAX_USERNAME = 64

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from ..db import clerks, conversations, handovers
+from ..insights import events
 
 STATUSES = ("waiting", "active", "closed")
 # Used for the wait estimate until there are enough finished handovers to measure.
@@ -127,13 +128,16 @@ class HandoverStore:
         existing = self.open_for(conversation_id)
         if existing:
             return existing, False
+        now = _now()
         with self.engine.begin() as conn:
             handover_id = conn.execute(handovers.insert().values(
                 conversation_id=conversation_id, status="waiting", queue=queue, reason=reason,
-                upl_name=upl_name, summary=summary, facts=facts, created_at=_now(),
+                upl_name=upl_name, summary=summary, facts=facts, created_at=now,
             )).inserted_primary_key[0]
             conn.execute(conversations.update().where(conversations.c.id == conversation_id)
                          .values(control="waiting"))
+            events.record(conn, "handover_requested", conversation_id, at=now, reason=reason, department=queue,
+                          product=upl_name)
         return self.get(handover_id), True
 
     def list(self, status: str) -> List[Handover]:
@@ -164,15 +168,21 @@ class HandoverStore:
 
     def claim(self, handover_id: int, clerk_id: int) -> Handover:
         """Give the handover to this clerk. Exactly one clerk wins a race; the others get a conflict."""
+        now = _now()
         with self.engine.begin() as conn:
             won = conn.execute(handovers.update().where(
                 handovers.c.id == handover_id, handovers.c.status == "waiting",
-            ).values(status="active", clerk_id=clerk_id, claimed_at=_now())).rowcount
+            ).values(status="active", clerk_id=clerk_id, claimed_at=now)).rowcount
             if won:
-                conversation_id = conn.execute(sa.select(handovers.c.conversation_id)
-                                               .where(handovers.c.id == handover_id)).scalar_one()
-                conn.execute(conversations.update().where(conversations.c.id == conversation_id)
+                row = conn.execute(sa.select(handovers.c.conversation_id, handovers.c.created_at,
+                                             handovers.c.queue)
+                                   .where(handovers.c.id == handover_id)).one()
+                conn.execute(conversations.update().where(conversations.c.id == row.conversation_id)
                              .values(control="clerk"))
+                # The citizen's wait. After a transfer the handover keeps its first request time,
+                # so a second claim counts the whole wait since the citizen asked.
+                events.record(conn, "handover_claimed", row.conversation_id, at=now, department=row.queue,
+                              wait_seconds=max(0.0, (now - _aware(row.created_at)).total_seconds()))
         handover = self.get(handover_id)
         if not won:
             if handover.status == "active":

@@ -131,7 +131,9 @@ async def finish(app: Sanic, handover_id: int, clerk: Clerk, outcome: str, relea
     text = ("Je praat weer met Balie, de chatassistent. Heb je nog een vraag? Typ hem hier."
             if released else
             "De medewerker heeft het gesprek afgesloten. Heb je nog een vraag? Dan help ik je weer.")
-    message, _ = app.ctx.chat.add(handover.conversation_id, "bot", text)
+    # Closed by the clerk: the conversation has come to an end, so the widget may ask
+    # "Heeft dit je geholpen?" (bot/insights/csat.py). Not after a release: Balie takes over again.
+    message, _ = app.ctx.chat.add(handover.conversation_id, "bot", text, meta=None if released else {"csat": True})
     await app.ctx.hub.to_conversation(handover.conversation_id, {"type": "message", "message": message.to_json()})
     await app.ctx.hub.to_desk({"type": "queue", "handover": describe(app, handover)})
     return handover

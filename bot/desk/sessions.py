@@ -50,6 +50,14 @@ class LoginFailed(ClerkError):
         self.reason = reason
 
 
+# What an account may do in the console (issue 13). The server checks the role on every
+# request (bot/edge/auth.py `require_role`); the console only hides what a role cannot use.
+CLERK = "medewerker"        # takes handovers and chats with citizens
+MAINTAINER = "beheerder"    # functioneel beheerder: reviews what Balie did not understand, canned replies
+LEAD = "teamleider"         # KCC team lead: statistics
+ROLES = (CLERK, MAINTAINER, LEAD)
+
+
 @dataclass(frozen=True)
 class Clerk:
     """A clerk as the console and the handovers know them."""
@@ -57,6 +65,7 @@ class Clerk:
     id: int
     username: str
     display_name: str
+    role: str = CLERK
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,7 @@ class ClerkAccount:
     disabled_at: Optional[datetime]
     live_sessions: int
     last_login_at: Optional[datetime]
+    role: str = CLERK
 
 
 def _hash(token: str) -> str:
@@ -116,21 +126,24 @@ class ClerkStore:
 
     # ---------- accounts ----------
 
-    def add(self, username: str, password: str, display_name: Optional[str] = None) -> Clerk:
+    def add(self, username: str, password: str, display_name: Optional[str] = None,
+            role: str = CLERK) -> Clerk:
         """Create a clerk. The display name (first name) is what citizens see."""
         if not re.match(USERNAME, username or ""):
             raise ClerkError("username: 2-64 lower-case letters, digits, '.', '_' or '-'")
+        if role not in ROLES:
+            raise ClerkError(f"role: one of {', '.join(ROLES)}")
         check_password(password)
         name = (display_name or username.split(".")[0]).strip().capitalize()
         try:
             with self.engine.begin() as conn:
                 clerk_id = conn.execute(clerks.insert().values(
                     username=username, display_name=name, password_hash=_hasher.hash(password),
-                    created_at=self.now(),
+                    created_at=self.now(), role=role,
                 )).inserted_primary_key[0]
         except sa.exc.IntegrityError:
             raise ClerkError(f"clerk '{username}' already exists")
-        return Clerk(clerk_id, username, name)
+        return Clerk(clerk_id, username, name, role)
 
     def get(self, username: str) -> Clerk:
         """The clerk with this username, or ClerkNotFound."""
@@ -138,7 +151,7 @@ class ClerkStore:
             row = conn.execute(sa.select(clerks).where(clerks.c.username == username)).first()
         if row is None:
             raise ClerkNotFound(f"no clerk '{username}'")
-        return Clerk(row.id, row.username, row.display_name)
+        return Clerk(row.id, row.username, row.display_name, row.role or CLERK)
 
     def accounts(self) -> List[ClerkAccount]:
         """All clerks by username, with their number of live sessions."""
@@ -152,7 +165,8 @@ class ClerkStore:
             if self._is_live(session, now):
                 live[session.clerk_id] = live.get(session.clerk_id, 0) + 1
         return [ClerkAccount(row.id, row.username, row.display_name, _aware(row.created_at),
-                             _aware(row.disabled_at), live.get(row.id, 0), _aware(row.last_login_at))
+                             _aware(row.disabled_at), live.get(row.id, 0), _aware(row.last_login_at),
+                             row.role or CLERK)
                 for row in rows]
 
     def disable(self, username: str) -> int:
@@ -162,6 +176,14 @@ class ClerkStore:
             conn.execute(clerks.update().where(clerks.c.id == clerk.id, clerks.c.disabled_at.is_(None))
                          .values(disabled_at=self.now()))
         return self.end_sessions(username)
+
+    def set_role(self, username: str, role: str) -> None:
+        """Give an account another role; it applies from the account's next request."""
+        if role not in ROLES:
+            raise ClerkError(f"role: one of {', '.join(ROLES)}")
+        clerk = self.get(username)
+        with self.engine.begin() as conn:
+            conn.execute(clerks.update().where(clerks.c.id == clerk.id).values(role=role))
 
     def enable(self, username: str) -> None:
         """A disabled clerk may log in again."""
@@ -195,7 +217,7 @@ class ClerkStore:
             raise LoginFailed("unknown_user")
         if row.disabled_at is not None:
             raise LoginFailed("disabled")
-        return Clerk(row.id, row.username, row.display_name)
+        return Clerk(row.id, row.username, row.display_name, row.role or CLERK)
 
     def start_session(self, clerk: Clerk) -> str:
         """A new session for a verified clerk; returns its token (only its hash is stored)."""
@@ -230,7 +252,8 @@ class ClerkStore:
         token_hash = _hash(token)
         with self.engine.begin() as conn:
             row = conn.execute(
-                sa.select(clerk_sessions, clerks.c.username, clerks.c.display_name, clerks.c.disabled_at)
+                sa.select(clerk_sessions, clerks.c.username, clerks.c.display_name, clerks.c.disabled_at,
+                          clerks.c.role)
                 .join(clerks, clerks.c.id == clerk_sessions.c.clerk_id)
                 .where(clerk_sessions.c.token_hash == token_hash)
             ).first()
@@ -240,7 +263,7 @@ class ClerkStore:
                 values = {"last_seen": now, "last_active": now} if active else {"last_seen": now}
                 conn.execute(clerk_sessions.update().where(clerk_sessions.c.token_hash == token_hash)
                              .values(**values))
-        return Clerk(row.clerk_id, row.username, row.display_name)
+        return Clerk(row.clerk_id, row.username, row.display_name, row.role or CLERK)
 
     def by_token(self, token: str, touch: bool = True, active: Optional[bool] = None) -> Optional[Clerk]:
         """The clerk of a live session. `touch`: mark it seen; `active` (default: touch): the clerk's doing."""

@@ -57,3 +57,12 @@ def require_clerk(request: Request):
     if clerk is None:
         raise ClientError(401, "clerk login required", code="login_required")
     return clerk
+
+
+def require_role(request: Request, *roles: str):
+    """The logged-in clerk if their account has one of `roles`; 401 without login, 403 otherwise."""
+    clerk = require_clerk(request)
+    if clerk.role not in roles:
+        raise ClientError(403, "role not allowed", code="role_forbidden",
+                          message_nl="Dit deel van de console is niet voor jouw rol. Vraag je beheerder om toegang.")
+    return clerk

@@ -13,6 +13,7 @@ from actions.cases.form import ActionPrepareCase, AskCaseContact, AskCaseEmploye
 from actions.cases.status import ActionCaseStatus, AskStatusVerification, ValidateStatusForm
 from actions.cases.submit import ActionSubmitCase, AskCaseConfirm, case_request, confirmation
 from actions.cases.validators import ValidateCaseForm
+from actions.outcome import is_outcome
 from actions.desk_client import BotServiceUnavailable, Locked, NotFound, Rejected
 
 
@@ -31,9 +32,17 @@ def tracker(events=(), slots=None):
 
 
 def run(action, t):
+    """What the citizen sees and the events; the statistics outcome (actions/outcome.py) left out."""
+    messages, events, _ = run_with_outcome(action, t)
+    return messages, events
+
+
+def run_with_outcome(action, t):
+    """(visible messages, events, the outcome payload the action attached or None)."""
     dispatcher = CollectingDispatcher()
     events = action.run(dispatcher, t, {})
-    return dispatcher.messages, events
+    outcomes = [m["custom"]["balie_outcome"] for m in dispatcher.messages if is_outcome(m)]
+    return [m for m in dispatcher.messages if not is_outcome(m)], events, (outcomes[-1] if outcomes else None)
 
 
 def validate(slot, value, slots):

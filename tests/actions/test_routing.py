@@ -6,6 +6,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.outcome import is_outcome
 from actions.desk_client import BotServiceUnavailable
 from actions.fallback import ActionFallback
 from actions.routing import (
@@ -46,9 +47,17 @@ def tracker(message, slots=None, events=None):
 
 
 def run(action, t):
+    """What the citizen sees and the events; the statistics outcome (actions/outcome.py) left out."""
+    messages, events, _ = run_with_outcome(action, t)
+    return messages, events
+
+
+def run_with_outcome(action, t):
+    """(visible messages, events, the outcome payload the action attached or None)."""
     dispatcher = CollectingDispatcher()
     events = action.run(dispatcher, t, {})
-    return dispatcher.messages, events
+    outcomes = [m["custom"]["balie_outcome"] for m in dispatcher.messages if is_outcome(m)]
+    return [m for m in dispatcher.messages if not is_outcome(m)], events, (outcomes[-1] if outcomes else None)
 
 
 def test_a_clear_product_gets_its_answer_department_and_contact():

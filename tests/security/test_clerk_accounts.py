@@ -206,7 +206,7 @@ def test_disabled_clerk_cannot_log_in_and_loses_sessions(accounts):
     assert (refused.status_code, refused.json()) == (401, WRONG_BODY)
     listed = cli(accounts, "clerk", "list").stdout.splitlines()
     row = next(line.split() for line in listed if line.startswith("gijs.bos "))
-    assert row[:2] == ["gijs.bos", "Gijs"] and row[4:6] == ["yes", "0"]
+    assert row[:3] == ["gijs.bos", "Gijs", "medewerker"] and row[5:7] == ["yes", "0"]
     assert cli(accounts, "clerk", "enable", "gijs.bos").stdout == "Clerk 'gijs.bos' enabled.\n"
     assert attempt(accounts, "gijs.bos", PASSWORD, new_address()).status_code == 200
 
@@ -214,13 +214,13 @@ def test_disabled_clerk_cannot_log_in_and_loses_sessions(accounts):
 def test_list_shows_sessions_and_last_login(accounts):
     add_clerk(accounts, "hanna.pol")
     before = cli(accounts, "clerk", "list").stdout.splitlines()
-    assert before[0].split() == ["username", "name", "created", "disabled", "sessions", "last", "login"]
+    assert before[0].split() == ["username", "name", "role", "created", "disabled", "sessions", "last", "login"]
     assert next(line for line in before if line.startswith("hanna.pol ")).split()[-3:] == ["no", "0", "-"]
     bearer(attempt(accounts, "hanna.pol", PASSWORD, new_address()))
     bearer(attempt(accounts, "hanna.pol", PASSWORD, new_address()))
     row = next(line for line in cli(accounts, "clerk", "list").stdout.splitlines() if line.startswith("hanna.pol "))
     today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
-    assert row.split()[4:7] == ["no", "2", today]
+    assert row.split()[5:8] == ["no", "2", today]
 
 
 def test_unknown_clerk_in_a_command(accounts):

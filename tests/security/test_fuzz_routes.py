@@ -23,6 +23,7 @@ ROUTES = [
     ("public", "POST", "/api/conversations"),
     ("public", "GET", "/api/conversations/{conversation_id}/messages"),
     ("public", "POST", "/api/conversations/{conversation_id}/messages"),
+    ("public", "POST", "/api/conversations/{conversation_id}/csat"),
     ("public", "GET", "/api/desk/cases"),
     ("public", "GET", "/api/desk/cases/{number}"),
     ("public", "GET", "/api/desk/departments"),
@@ -37,6 +38,16 @@ ROUTES = [
     ("public", "POST", "/api/desk/handovers/{handover_id}/close"),
     ("public", "POST", "/api/desk/handovers/{handover_id}/transfer"),
     ("public", "POST", "/api/desk/handovers/{handover_id}/cases"),
+    ("public", "GET", "/api/desk/handovers/{handover_id}/canned"),
+    ("public", "GET", "/api/desk/review"),
+    ("public", "POST", "/api/desk/review/assignments"),
+    ("public", "GET", "/api/desk/review/export"),
+    ("public", "GET", "/api/desk/canned"),
+    ("public", "POST", "/api/desk/canned"),
+    ("public", "PUT", "/api/desk/canned/{canned_id}"),
+    ("public", "DELETE", "/api/desk/canned/{canned_id}"),
+    ("public", "GET", "/api/desk/stats"),
+    ("public", "GET", "/api/desk/stats.csv"),
     ("internal", "GET", "/api/internal/availability"),
     ("internal", "POST", "/api/internal/cases"),
     ("internal", "POST", "/api/internal/cases/lookup"),
@@ -49,7 +60,7 @@ NOT_FUZZED = {"/", "/desk", "/privacy", "/favicon.ico", "/api/desk/ws", "/api/co
 # Field names the API knows, so bodies reach the checks behind "is it an object".
 FIELDS = ["text", "payload", "client_id", "username", "password", "department", "note", "outcome", "type",
           "product", "details", "email", "phone", "postcode", "number", "verification", "conversation_id",
-          "queue", "summary", "facts", "reason", "idempotency_key", "channel", "code", "status"]
+          "queue", "summary", "facts", "reason", "idempotency_key", "channel", "code", "status", "score", "comment"]
 NASTY = ["\ud800", "a\x00b", "²", "١٢٣", "9" * 30, "-1", "Z-2026-000001", "../../etc/passwd", "<script>x</script>",
          "' OR 1=1 --", "burgerzaken", "Paspoort", "/greet", "", " ", "\u202e", "😀" * 3]
 
@@ -80,6 +91,11 @@ def world(stack):
         "handover_id": str(max(h["id"] for h in handovers)),
         "number": "Z-2026-000001",
         "clerk": clerk,
+        # The statistics are for the team lead: fuzzed past the role check with this account.
+        "lead": login(stack, "fuzz.lead", role="teamleider"),
+        # The review list and the canned responses are the beheerder's.
+        "maintainer": login(stack, "fuzz.beheer", role="beheerder"),
+        "canned_id": "1",
     }
 
 
@@ -93,6 +109,7 @@ def test_every_api_route_is_fuzzed():
         served.router.finalize()
         paths = {"/" + r.path.replace("<conversation_id:str>", "{conversation_id}")
                  .replace("<handover_id:str>", "{handover_id}").replace("<number:str>", "{number}")
+                 .replace("<canned_id:str>", "{canned_id}")
                  .replace("<__file_uri__:path>", "{path}")
                  for r in served.router.routes if not r.name.split(".")[-1].startswith("site_")}
         listed = {path for where, _, path in ROUTES if where == listener}
@@ -107,11 +124,12 @@ def test_no_route_answers_5xx(stack, world, listener, method, path):
     @settings(max_examples=40, deadline=None, derandomize=True, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
     @given(path_value=st.one_of(st.just(None), texts), query=st.dictionaries(st.sampled_from(["after", "status",
-           "conversation"]) | texts, texts, max_size=3), body=bodies, auth=st.sampled_from(["none", "own", "wrong"]))
+           "conversation", "from", "to"]) | texts, texts, max_size=3), body=bodies,
+           auth=st.sampled_from(["none", "own", "wrong"]))
     def check(path_value, query, body, auth):
         filled = path
         try:
-            for name in ("conversation_id", "handover_id", "number"):
+            for name in ("conversation_id", "handover_id", "number", "canned_id"):
                 value = world[name] if path_value is None else path_value
                 filled = filled.replace("{" + name + "}", requests.utils.quote(value, safe=""))
         except UnicodeEncodeError:
@@ -122,12 +140,16 @@ def test_no_route_answers_5xx(stack, world, listener, method, path):
                 headers["Authorization"] = f"Bearer {API_TOKEN}"
             elif path.startswith("/api/conversations/"):
                 headers["Authorization"] = f"Bearer {world['conversation_token']}"
+            elif path.startswith("/api/desk/stats"):
+                headers.update(world["lead"])
+            elif path.startswith(("/api/desk/review", "/api/desk/canned")):
+                headers.update(world["maintainer"])
             elif path.startswith("/api/desk"):
                 headers.update(world["clerk"])
         elif auth == "wrong":
             headers["Authorization"] = "Bearer " + "x" * 43
         try:
-            response = session.request(method, base + filled, params=query, json=body if method == "POST" else None,
+            response = session.request(method, base + filled, params=query, json=body if method in ("POST", "PUT") else None,
                                        headers=headers, timeout=60)
         except UnicodeEncodeError:
             return  # the client library cannot even send this (lone surrogate in a URL): nothing reached us

@@ -7,6 +7,24 @@
  * reconnect it fetches the lists again, so nothing is lost when the bot service restarts.
  *
  * Text from the server is only ever put in the DOM as text nodes (textContent), never as HTML.
+ *
+ * Pages and roles (issue 13). Every page is an element in <main> (index.html) with
+ *   data-page="<name>"            its name, also the URL hash: /desk#<name>
+ *   data-title="<label>"          its link in the navigation (Dutch)
+ *   data-roles="<role> <role>"    who sees it: medewerker, beheerder and/or teamleider
+ *   hidden                        every page starts hidden
+ * After login this file builds the navigation from those elements, for the clerk's role only,
+ * and shows one page at a time. The navigation follows the order of the pages in <main>.
+ * A page with its own script (review.js, canned.js, stats.js: loaded with `defer` after this
+ * file) registers itself:
+ *   window.BalieDesk.registerPage('<name>', { show(desk) {...}, hide() {...} });
+ * show(desk) runs each time the page is opened, hide() when it is left or the clerk logs out.
+ * `desk` has api(method, path, body) → {status, data}, el(tag, attrs, ...children),
+ * setStatus(text, kind), errorText(status, data, fallback) and clerk ({id, name, username, role}).
+ * The "gesprekken" page (queue and conversations) is this file's own. The server checks the
+ * role on every request (403 otherwise): the navigation only hides what a role cannot use.
+ * When the conversation on screen changes, a `balie:conversation` event goes to `document`
+ * with detail {id, mine} (id null: none open); canned.js fills its picker from it.
  */
 (() => {
   'use strict';
@@ -31,6 +49,8 @@
   };
   const SENDER_LABELS = { citizen: 'Inwoner', bot: 'Balie', system: 'Mededeling', clerk: 'Medewerker' };
   const STATUS_LABELS = { waiting: 'wacht op een medewerker', active: 'in gesprek', closed: 'afgesloten' };
+  const ROLE_LABELS = { medewerker: 'medewerker', beheerder: 'beheerder', teamleider: 'teamleider' };
+  const CHAT_PAGE = 'gesprekken';
 
   /* ---------- small helpers ---------- */
 
@@ -97,6 +117,7 @@
     drafts: new Map(),        // id -> reply text not yet sent
     ws: null, wsOpen: false, wsDelay: 1000, wsTimer: 0, heartbeat: 0,
     pollTimer: 0, tickTimer: 0, refreshing: null, sending: false,
+    page: null,               // name of the page on screen
   };
 
   const ui = {};
@@ -170,6 +191,94 @@
     node.hidden = !text;
   }
 
+  /* ---------- pages and navigation (see the comment at the top) ---------- */
+
+  const pageHandlers = new Map(); // page name -> {show(desk), hide()}
+
+  const deskContext = {
+    api, el, setStatus, clearStatus, errorText,
+    get clerk() { return state.clerk; },
+  };
+
+  window.BalieDesk = Object.freeze({
+    /** The same helpers show() gets, for scripts that work inside another page (canned.js's picker). */
+    context: deskContext,
+    /** A page script hands over its show/hide functions (see the comment at the top). */
+    registerPage(name, handlers) {
+      pageHandlers.set(String(name), handlers || {});
+      if (state.page === name && handlers && typeof handlers.show === 'function') handlers.show(deskContext);
+    },
+  });
+
+  const allPages = () => Array.from(document.querySelectorAll('main [data-page]'));
+
+  function allowedPages() {
+    const role = state.clerk && state.clerk.role;
+    return allPages().filter((page) => (page.dataset.roles || '').split(/\s+/).includes(role));
+  }
+
+  const canChat = () => allowedPages().some((page) => page.dataset.page === CHAT_PAGE);
+  const currentPageElement = () => allowedPages().find((page) => page.dataset.page === state.page) || null;
+
+  function pageFromHash() {
+    let name = '';
+    try { name = decodeURIComponent(location.hash.replace(/^#/, '')); } catch (e) { name = ''; }
+    return allowedPages().some((page) => page.dataset.page === name) ? name : null;
+  }
+
+  function buildNavigation() {
+    ui.pagesList.replaceChildren(...allowedPages().map((page) => {
+      const link = el('a', { href: `#${page.dataset.page}`, class: 'pages__link',
+        'data-testid': `nav-${page.dataset.page}`, 'data-page-link': page.dataset.page },
+      page.dataset.title || page.dataset.page);
+      return el('li', {}, link);
+    }));
+    ui.pagesNav.hidden = false;
+  }
+
+  function runHandler(name, what) {
+    const handler = pageHandlers.get(name);
+    if (!handler || typeof handler[what] !== 'function') return;
+    try { handler[what](deskContext); } catch (e) { setStatus('Deze pagina kon niet worden geladen. Probeer het opnieuw.', 'error'); }
+  }
+
+  /** Show one of the clerk's pages (another name: their first page); hide the others. */
+  function showPage(name, { focus = true } = {}) {
+    if (!state.clerk) return;
+    const pages = allowedPages();
+    const page = pages.find((p) => p.dataset.page === name) || pages[0];
+    if (!page) return;
+    const target = page.dataset.page;
+    if (state.page && state.page !== target) runHandler(state.page, 'hide');
+    const changed = state.page !== target;
+    state.page = target;
+    for (const other of allPages()) other.hidden = other !== page;
+    for (const link of ui.pagesList.querySelectorAll('[data-page-link]')) {
+      if (link.dataset.pageLink === target) link.setAttribute('aria-current', 'page');
+      else link.removeAttribute('aria-current');
+    }
+    if (location.hash !== `#${target}`) {
+      try { history.replaceState(null, '', `#${target}`); } catch (e) { /* file:// or sandboxed: no hash */ }
+    }
+    if (changed) runHandler(target, 'show');
+    if (focus) {
+      const heading = target === CHAT_PAGE ? ui.queueTitle : page.querySelector('h2[tabindex="-1"]');
+      if (heading) heading.focus();
+    }
+  }
+
+  function hidePages() {
+    if (state.page) runHandler(state.page, 'hide');
+    state.page = null;
+    for (const page of allPages()) page.hidden = true;
+    ui.pagesNav.hidden = true;
+    ui.pagesList.replaceChildren();
+  }
+
+  function notifyConversation(id, mine) {
+    document.dispatchEvent(new CustomEvent('balie:conversation', { detail: { id, mine: Boolean(mine) } }));
+  }
+
   /* ---------- login and logout ---------- */
 
   async function checkSession() {
@@ -177,7 +286,7 @@
     const { status, data } = await api('GET', '/api/desk/me');
     if (gen !== state.generation) return;
     if (status === 200 && data && data.id != null) {
-      startDesk({ id: data.id, name: data.name, username: data.username });
+      startDesk({ id: data.id, name: data.name, username: data.username, role: data.role });
     } else if (status === 0 || status >= 500) {
       setStatus('De server is niet bereikbaar. We proberen het opnieuw…', 'error');
       setTimeout(() => { if (gen === state.generation && !state.clerk) checkSession(); }, POLL_MS);
@@ -187,7 +296,7 @@
   }
 
   function showLogin(message) {
-    ui.deskView.hidden = true;
+    hidePages();
     ui.logout.hidden = true;
     ui.whoami.hidden = true;
     ui.connection.hidden = true;
@@ -213,7 +322,7 @@
     ui.loginSubmit.disabled = false;
     if (status === 200 && data.clerk) {
       clearStatus();
-      startDesk({ id: data.clerk.id, name: data.clerk.name, username });
+      startDesk({ id: data.clerk.id, name: data.clerk.name, username, role: data.clerk.role });
       return;
     }
     const message = status === 401
@@ -244,10 +353,19 @@
     state.generation += 1;
     state.clerk = clerk;
     ui.loginView.hidden = true;
-    ui.deskView.hidden = false;
-    ui.whoami.textContent = `Ingelogd als ${clerk.name || clerk.username}`;
+    ui.whoami.textContent = `Ingelogd als ${clerk.name || clerk.username}${ROLE_LABELS[clerk.role] ? ` (${ROLE_LABELS[clerk.role]})` : ''}`;
     ui.whoami.hidden = false;
     ui.logout.hidden = false;
+    buildNavigation();
+    const first = allowedPages()[0];
+    showPage(pageFromHash() || (first && first.dataset.page), { focus: false });
+    // The queue, its socket and its polling are for the role that chats with citizens only.
+    if (!canChat()) {
+      const page = currentPageElement();
+      const heading = page && page.querySelector('h2[tabindex="-1"]');
+      if (heading) heading.focus();
+      return;
+    }
     ui.connection.hidden = false;
     setConnection(false, true);
     updateTitle();
@@ -269,6 +387,7 @@
 
   function stopDesk() {
     state.generation += 1;
+    hidePages();
     state.clerk = null;
     closeSocket();
     clearInterval(state.pollTimer);
@@ -688,6 +807,7 @@
   function closeConversationView({ forget = true, focus = true } = {}) {
     if (state.open && forget) state.drafts.delete(state.open.id);
     state.open = null;
+    notifyConversation(null, false);
     try { sessionStorage.removeItem(STORE_OPEN); } catch (e) { /* ignore */ }
     ui.conversation.hidden = true;
     ui.noConversation.hidden = false;
@@ -746,6 +866,7 @@
     ui.convNotice.hidden = !notice;
 
     for (const button of [ui.release, ui.close, ui.transfer, ui.caseOpen]) button.disabled = !mine;
+    notifyConversation(h.id, mine);
     const wasDisabled = ui.replyInput.disabled;
     ui.replyInput.disabled = !mine;
     if (wasDisabled !== ui.replyInput.disabled) updateReplyCounter();
@@ -1097,6 +1218,7 @@
       loginView: 'login-view', loginForm: 'login-form', loginUsername: 'login-username',
       loginPassword: 'login-password', loginSubmit: 'login-submit', loginError: 'login-error',
       logout: 'logout', whoami: 'whoami', connection: 'connection', status: 'status', announcer: 'announcer',
+      pagesNav: 'pages-nav', pagesList: 'pages-list',
       deskView: 'desk-view', queue: 'queue', queueTitle: 'queue-title', waitingTitle: 'waiting-title',
       activeTitle: 'active-title', waitingList: 'waiting-list', activeList: 'active-list',
       waitingCount: 'waiting-count', activeCount: 'active-count', waitingEmpty: 'waiting-empty',
@@ -1145,7 +1267,11 @@
       }
     }
 
-    window.addEventListener('online', () => { if (state.clerk) { refresh(); if (!state.ws) connectSocket(); } });
+    window.addEventListener('online', () => { if (state.clerk && canChat()) { refresh(); if (!state.ws) connectSocket(); } });
+    window.addEventListener('hashchange', () => {
+      const name = pageFromHash();
+      if (state.clerk && name && name !== state.page) showPage(name);
+    });
   }
 
   function start() {

@@ -13,6 +13,9 @@
   'use strict';
 
   const MAX_CHARS = 1000;      // same limit as the server (BALIE_MAX_MESSAGE_CHARS)
+  const MAX_CSAT_COMMENT = 500; // MAX_COMMENT_CHARS in bot/insights/csat.py
+  // "Heeft dit je geholpen?": the labels of the 1-5 scale (value, words).
+  const CSAT_SCALE = [[1, 'helemaal niet'], [2, 'niet echt'], [3, 'een beetje'], [4, 'goed'], [5, 'heel goed']];
   const COUNTER_FROM = 800;    // show the character counter from here on
   const POLL_MS = 3000;
   const MAX_BACKOFF_MS = 30000;
@@ -121,6 +124,29 @@
     .hint, .counter { margin: .25rem 0 0; font-size: .875rem; color: var(--_muted); }
     .counter--over { color: #a50e0e; font-weight: 600; }
 
+    /* "Heeft dit je geholpen?" (KTO): an invitation line under the messages, a form when opened. */
+    .csat { flex: none; max-height: 60%; overflow-y: auto; padding: .5rem 1rem; border-top: 1px solid #c9c9c9;
+      background: #f7f9fc; font-size: .9375rem; }
+    .csat__invite { margin: 0; display: flex; flex-wrap: wrap; align-items: center; gap: .25rem .5rem; }
+    .csat__link { min-height: 44px; padding: .25rem .5rem; border: 0; background: transparent;
+      color: var(--balie-link-color, #0b4a8f); text-decoration: underline; font-size: inherit; text-align: left; }
+    .csat fieldset { margin: 0; padding: 0; border: 0; min-width: 0; }
+    .csat legend { padding: 0; font-weight: 600; margin-bottom: .25rem; }
+    .csat__scale { display: flex; flex-wrap: wrap; gap: .25rem .5rem; margin: 0 0 .5rem; }
+    .csat__option { display: inline-flex; align-items: center; gap: .375rem; min-height: 44px;
+      padding: .125rem .625rem .125rem .375rem; border: 2px solid #767676; border-radius: 1.5rem; background: #ffffff;
+      cursor: pointer; }
+    .csat__option input { width: 1.125rem; height: 1.125rem; margin: 0; accent-color: var(--_primary); }
+    .csat__option:has(input:checked) { border-color: var(--_primary); background: #eef3f9; font-weight: 600; }
+    .csat label.csat__label { display: block; font-weight: 600; margin-bottom: .25rem; }
+    .csat textarea { width: 100%; min-height: 2.75rem; }
+    .csat__buttons { display: flex; flex-wrap: wrap; gap: .5rem; margin-top: .5rem; }
+    .csat__later { background: #ffffff; color: var(--_primary); border: 2px solid var(--_primary);
+      border-radius: .375rem; padding: .25rem 1rem; }
+    .csat__error { margin: .25rem 0 0; color: #a50e0e; font-weight: 600; }
+    .csat__thanks { margin: 0; }
+    .csat__thanks:empty { display: none; }
+
     @media (prefers-reduced-motion: no-preference) {
       .panel { animation: balie-in .15s ease-out; }
       .dots span { animation: balie-dot 1.2s infinite ease-in-out; }
@@ -156,6 +182,29 @@
         <div class="typing" data-testid="typing" hidden>
           <span class="dots" aria-hidden="true"><span></span><span></span><span></span></span>
           <span>Balie is aan het typen…</span>
+        </div>
+        <div class="csat" data-testid="csat" hidden>
+          <p class="csat__invite" data-testid="csat-invite">
+            <span>Klaar?</span>
+            <button type="button" class="csat__link" data-testid="csat-open" aria-expanded="false"
+              aria-controls="balie-csat-form">Laat weten of dit hielp</button>
+          </p>
+          <form class="csat__form" id="balie-csat-form" data-testid="csat-form" novalidate hidden>
+            <fieldset>
+              <legend id="balie-csat-legend">Heeft dit je geholpen?</legend>
+              <div class="csat__scale" data-testid="csat-scale"></div>
+            </fieldset>
+            <label class="csat__label" for="balie-csat-comment">Wil je nog iets kwijt? (niet verplicht)</label>
+            <textarea id="balie-csat-comment" data-testid="csat-comment" rows="2"
+              aria-describedby="balie-csat-hint" aria-invalid="false"></textarea>
+            <p class="hint" id="balie-csat-hint" data-testid="csat-hint"></p>
+            <p class="csat__error" role="alert" data-testid="csat-error" hidden></p>
+            <div class="csat__buttons">
+              <button type="submit" class="send" data-testid="csat-send">Verstuur</button>
+              <button type="button" class="csat__later" data-testid="csat-later">Niet nu</button>
+            </div>
+          </form>
+          <p class="csat__thanks" role="status" data-testid="csat-thanks"></p>
         </div>
         <form class="composer" novalidate>
           <label for="balie-input">Je vraag of melding</label>
@@ -278,6 +327,7 @@
         'messages', 'typing', 'input', 'send', 'counter'].map(part);
       this.panel.setAttribute('aria-label', `Chat met Balie van ${this.municipality}`);
       this.agentEl.textContent = this.municipality;
+      this.buildCsat(part);
       this.bindEvents();
       this.restore();
     }
@@ -299,7 +349,7 @@
       this.shadowRoot.addEventListener('keydown', (e) => {
         if (e.key === 'Escape' && !this.panel.hidden) { e.preventDefault(); this.close(); }
       });
-      this.shadowRoot.querySelector('form').addEventListener('submit', (e) => { e.preventDefault(); this.submit(); });
+      this.shadowRoot.querySelector('form.composer').addEventListener('submit', (e) => { e.preventDefault(); this.submit(); });
       this.input.addEventListener('keydown', (e) => {
         if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); this.submit(); }
       });
@@ -386,6 +436,7 @@
 
     /** Empty the message list (keeping unsent messages) and forget everything seen. */
     resetScreen() {
+      this.resetCsat();
       this.seen.clear();
       this.payloadTitles.clear();
       this.lastClerk = undefined;
@@ -703,6 +754,7 @@
         node.append(group);
       }
       this.insertOrdered(node);
+      if (m.csat === true && sender !== 'citizen') this.offerCsat();
     }
 
     buildMessage(sender, text, time, clerkName) {
@@ -818,6 +870,127 @@
 
     scrollToEnd() {
       this.list.scrollTop = this.list.scrollHeight;
+    }
+
+    /* ---------- "Heeft dit je geholpen?" (KTO) ----------
+     * When: the server marks a reply `csat: true` when a conversation reaches a natural end (Balie
+     * named a department or organisation, a case was confirmed, or a clerk closed the chat; never
+     * after a safety answer). Then one line appears under the messages: "Klaar? Laat weten of dit
+     * hielp". It never opens by itself, takes no focus and blocks nothing: the citizen can go on
+     * chatting. The form opens on a click; one answer per conversation (the server says 409 to a
+     * second); "Niet nu" folds it up again. */
+
+    buildCsat(part) {
+      [this.csatBox, this.csatInvite, this.csatOpen, this.csatForm, this.csatComment, this.csatHint,
+        this.csatError, this.csatSend, this.csatThanks] = ['csat', 'csat-invite', 'csat-open', 'csat-form',
+        'csat-comment', 'csat-hint', 'csat-error', 'csat-send', 'csat-thanks'].map(part);
+      const scale = part('csat-scale');
+      for (const [value, words] of CSAT_SCALE) {
+        const input = el('input', { type: 'radio', name: 'balie-csat-score', value: String(value),
+          'data-testid': `csat-score-${value}` });
+        scale.append(el('label', { class: 'csat__option' }, input, `${value} – ${words}`));
+      }
+      this.csatHint.textContent = `Maximaal ${MAX_CSAT_COMMENT} tekens.`;
+      this.csatOpen.addEventListener('click', () => this.openCsat());
+      part('csat-later').addEventListener('click', () => this.foldCsat(true));
+      this.csatForm.addEventListener('submit', (e) => { e.preventDefault(); this.sendCsat(); });
+      this.csatForm.addEventListener('change', () => this.showCsatError(''));
+      this.csatComment.addEventListener('input', () => this.updateCsatCounter());
+    }
+
+    csatDone() {
+      return Boolean(this.conv && this.load(':csat', null) === this.conv.id);
+    }
+
+    offerCsat() {
+      if (!this.conv || this.csatDone() || !this.csatBox.hidden) return;
+      this.csatThanks.textContent = '';
+      this.csatInvite.hidden = false;
+      this.csatForm.hidden = true;
+      this.csatOpen.setAttribute('aria-expanded', 'false');
+      this.csatBox.hidden = false;
+    }
+
+    openCsat() {
+      this.csatInvite.hidden = true;
+      this.csatOpen.setAttribute('aria-expanded', 'true');
+      this.csatForm.hidden = false;
+      const first = this.csatForm.querySelector('input[type="radio"]:checked')
+        || this.csatForm.querySelector('input[type="radio"]');
+      first.focus();
+    }
+
+    /** Back to the one-line invitation ("Niet nu"). */
+    foldCsat(focus) {
+      this.csatForm.hidden = true;
+      this.csatInvite.hidden = false;
+      this.csatOpen.setAttribute('aria-expanded', 'false');
+      if (focus) this.csatOpen.focus();
+    }
+
+    resetCsat() {
+      if (!this.csatBox) return;
+      this.csatBox.hidden = true;
+      this.csatForm.reset();
+      this.csatThanks.textContent = '';
+      this.showCsatError('');
+      this.updateCsatCounter();
+      this.csatSending = false;
+    }
+
+    updateCsatCounter() {
+      const n = this.csatComment.value.length;
+      const over = n > MAX_CSAT_COMMENT;
+      this.csatHint.textContent = over
+        ? `Je toelichting is te lang: ${n} van ${MAX_CSAT_COMMENT} tekens. Maak hem korter.`
+        : (n ? `${n} van ${MAX_CSAT_COMMENT} tekens` : `Maximaal ${MAX_CSAT_COMMENT} tekens.`);
+      this.csatComment.setAttribute('aria-invalid', String(over));
+    }
+
+    showCsatError(text) {
+      this.csatError.textContent = text;
+      this.csatError.hidden = !text;
+    }
+
+    /** One click on "Verstuur": the score (required) and the comment (optional). */
+    async sendCsat() {
+      if (this.csatSending || !this.conv) return;
+      const chosen = this.csatForm.querySelector('input[type="radio"]:checked');
+      if (!chosen) {
+        this.showCsatError('Kies eerst een cijfer van 1 tot en met 5.');
+        this.csatForm.querySelector('input[type="radio"]').focus();
+        return;
+      }
+      const comment = this.csatComment.value.trim();
+      if (comment.length > MAX_CSAT_COMMENT) {
+        this.showCsatError(`Je toelichting is te lang. Gebruik maximaal ${MAX_CSAT_COMMENT} tekens.`);
+        this.csatComment.focus();
+        return;
+      }
+      this.csatSending = true;
+      this.csatSend.disabled = true;
+      const gen = this.generation;
+      let res;
+      try {
+        res = await this.api('POST', '/csat', comment ? { score: Number(chosen.value), comment } : { score: Number(chosen.value) });
+      } catch (e) {
+        res = null;
+      } finally {
+        this.csatSending = false;
+        this.csatSend.disabled = false;
+      }
+      if (gen !== this.generation) return;
+      if (res && (res.status === 201 || res.status === 409)) {
+        this.save(':csat', this.conv.id);
+        this.csatForm.hidden = true;
+        this.csatInvite.hidden = true;
+        this.csatThanks.textContent = res.status === 201
+          ? 'Bedankt! Je antwoord helpt ons Balie beter te maken.'
+          : (res.data.message || 'Je hebt dit al laten weten. Bedankt!');
+        this.input.focus(); // the form is gone: keep the keyboard user's place in the chat
+        return;
+      }
+      this.showCsatError((res && res.data && res.data.message) || 'Versturen lukte niet. Probeer het zo opnieuw.');
     }
 
     /* ---------- status line (role="status": read out by screen readers) ---------- */
