@@ -110,9 +110,14 @@ def test_the_cijfers_page_has_charts_with_tables_and_no_accessibility_violations
     assert "Zonder eigenaar" in figures and "Zonder mens opgelost" in figures
     for block in ("stats-days", "stats-products"):
         section = content.find_element(By.CSS_SELECTOR, f'[data-testid="{block}"]')
-        chart = section.find_element(By.CSS_SELECTOR, 'svg[role="img"]')
+        chart = section.find_element(By.CSS_SELECTOR, 'canvas[role="img"]')
         assert "tabel" in chart.get_attribute("aria-label")
-        assert section.find_elements(By.CSS_SELECTOR, "svg rect.chart__bar")
+        # Chart.js drew it (a chart object on the canvas, with a size), with the table's numbers.
+        drawn = browser.execute_script(
+            "const c = Chart.getChart(arguments[0]);"
+            "return c && {width: c.width, data: c.data.datasets.map((d) => d.data)};", chart)
+        assert drawn and drawn["width"] > 0, drawn
+        assert sum(sum(values) for values in drawn["data"]) > 0, drawn
         assert section.find_element(By.CSS_SELECTOR, "table caption").text
     products = content.find_element(By.CSS_SELECTOR, '[data-testid="stats-products"] table').text
     assert "Paspoort" in products

@@ -3,14 +3,13 @@
  * period, from GET /api/desk/stats (docs/api.md). Registers with desk.js (see the comment at its top).
  *
  * Every chart has the same numbers in a table beside it: the table is what a screen reader reads
- * (the chart is an <svg role="img"> with a short label saying so). Charts are SVG built with the
- * DOM and coloured by classes in desk.css: the console's CSP forbids inline styles, and SVG
- * presentation attributes (x, y, width, height) are not styles. No library, no build step.
+ * (the chart is a <canvas role="img"> with a short label saying so). Charts are drawn by Chart.js
+ * 4.6.1, vendored in vendor/chart.js-4.6.1 with its licence (pinned in package.json; a test
+ * checks the copy against the npm package).
  */
 (() => {
   'use strict';
 
-  const SVG_NS = 'http://www.w3.org/2000/svg';
   const DEFAULT_DAYS = 30;        // as the server's default period
   const MAX_PERIOD_DAYS = 366;    // MAX_PERIOD_DAYS in bot/insights/stats.py
   const REASONS = {               // handover reasons (actions/handover.py), as desk.js shows them
@@ -48,82 +47,67 @@
     return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
   }
 
-  /* ---------- SVG charts ---------- */
+  /* ---------- charts: Chart.js 4.6.1, vendored (vendor/chart.js-4.6.1, MIT) ---------- */
 
-  function svg(tag, attrs = {}, ...children) {
-    const node = document.createElementNS(SVG_NS, tag);
-    for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
-    for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    return node;
+  // Chart.js draws on a canvas and sizes it through the CSSOM, which the console's CSP allows
+  // (it forbids inline style attributes and <style> elements, neither of which Chart.js uses).
+  // A chart is made once its canvas is in the page, so Chart.js can measure its container.
+  const pendingCharts = [];
+
+  function cssColour(name, fallback) {
+    return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
   }
 
-  /** A round upper bound for an axis: 1, 2, 5, 10, 20, 50, ... */
-  function niceMax(value) {
-    if (value <= 1) return 1;
-    const power = 10 ** Math.floor(Math.log10(value));
-    return [1, 2, 5, 10].map((m) => m * power).find((step) => step >= value);
+  function chartCanvas(label, config) {
+    const canvas = page.desk.el('canvas', { class: 'chart', role: 'img', 'aria-label': label });
+    config.options = {
+      animation: false, // no motion (prefers-reduced-motion), and the numbers show at once
+      responsive: true,
+      plugins: { legend: { display: config.data.datasets.length > 1, position: 'bottom' },
+        tooltip: { enabled: true } },
+      ...config.options,
+    };
+    pendingCharts.push([canvas, config]);
+    return canvas;
   }
 
-  function chartFrame(label, width, height) {
-    return svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart', role: 'img', 'aria-label': label,
-      focusable: 'false', preserveAspectRatio: 'xMinYMin meet' });
+  function drawPendingCharts() {
+    for (const [canvas, config] of pendingCharts.splice(0)) {
+      if (window.Chart && canvas.isConnected) new window.Chart(canvas, config);
+    }
   }
 
-  /**
-   * Stacked bars per day: `series` is [{key, label, className}], the values are day[key];
-   * the first series at the bottom.
-   */
+  function destroyCharts(container) {
+    if (!window.Chart) return;
+    for (const canvas of container.querySelectorAll('canvas')) window.Chart.getChart(canvas)?.destroy();
+  }
+
+  /** Stacked bars per day: `series` is [{label, colour, value(day)}], the first at the bottom. */
   function dayChart(days, series, label) {
-    const width = 640; const height = 220; const left = 40; const bottom = 24; const top = 8;
-    const totals = days.map((day) => series.reduce((sum, s) => sum + (s.value(day) || 0), 0));
-    const max = niceMax(Math.max(0, ...totals));
-    const chart = chartFrame(label, width, height);
-    const plotHeight = height - top - bottom;
-    const y = (v) => top + plotHeight - (v / max) * plotHeight;
-    for (const tick of [0, max / 2, max]) {
-      chart.append(svg('line', { x1: left, x2: width, y1: y(tick), y2: y(tick), class: 'chart__grid' }),
-        svg('text', { x: left - 6, y: y(tick) + 4, 'text-anchor': 'end', class: 'chart__label' },
-          Number.isInteger(tick) ? count(tick) : ''));
-    }
-    const step = (width - left) / Math.max(1, days.length);
-    const barWidth = Math.max(1, step * 0.8);
-    days.forEach((day, index) => {
-      let base = 0;
-      for (const s of series) {
-        const value = s.value(day) || 0;
-        if (value > 0) {
-          chart.append(svg('rect', { x: left + index * step + (step - barWidth) / 2, y: y(base + value),
-            width: barWidth, height: Math.max(0.5, y(base) - y(base + value)), class: `chart__bar ${s.className}` }));
-        }
-        base += value;
-      }
+    return chartCanvas(label, {
+      type: 'bar',
+      data: {
+        labels: days.map((day) => shortDate(day.day)),
+        datasets: series.map((s) => ({ label: s.label, data: days.map((day) => s.value(day) || 0),
+          backgroundColor: s.colour })),
+      },
+      options: { aspectRatio: 640 / 240,
+        scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
     });
-    const labelled = days.length > 1 ? [0, Math.floor((days.length - 1) / 2), days.length - 1] : [0];
-    for (const index of new Set(labelled)) {
-      const anchor = index === 0 ? 'start' : index === days.length - 1 ? 'end' : 'middle';
-      const x = index === 0 ? left : index === days.length - 1 ? width : left + index * step + step / 2;
-      chart.append(svg('text', { x, y: height - 6, 'text-anchor': anchor, class: 'chart__label' },
-        shortDate(days[index].day)));
-    }
-    return chart;
   }
 
   /** Horizontal bars: items are [{label, value}]. */
   function barChart(items, label) {
-    const width = 640; const row = 28; const labelWidth = 230; const valueWidth = 48;
-    const height = Math.max(row, items.length * row) + 4;
-    const max = Math.max(1, ...items.map((item) => item.value));
-    const chart = chartFrame(label, width, height);
-    items.forEach((item, index) => {
-      const y = index * row + 4;
-      const text = item.label.length > 34 ? `${item.label.slice(0, 33)}…` : item.label;
-      const barLength = ((width - labelWidth - valueWidth) * item.value) / max;
-      chart.append(
-        svg('text', { x: labelWidth - 8, y: y + 17, 'text-anchor': 'end', class: 'chart__label' }, text),
-        svg('rect', { x: labelWidth, y: y + 4, width: Math.max(1, barLength), height: row - 10, class: 'chart__bar' }),
-        svg('text', { x: labelWidth + barLength + 6, y: y + 17, class: 'chart__value' }, count(item.value)));
+    return chartCanvas(label, {
+      type: 'bar',
+      data: {
+        labels: items.map((item) => (item.label.length > 34 ? `${item.label.slice(0, 33)}…` : item.label)),
+        datasets: [{ label: 'Aantal', data: items.map((item) => item.value),
+          backgroundColor: cssColour('--primary', '#1f5fa8') }],
+      },
+      options: { indexAxis: 'y', aspectRatio: 640 / Math.max(80, items.length * 28 + 40),
+        scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
     });
-    return chart;
   }
 
   /* ---------- tables and blocks ---------- */
@@ -193,8 +177,8 @@
     const perDay = block('stats-days', 'Gesprekken per dag',
       'Elke staaf is het aantal gesprekken met een vraag op die dag; het rode deel had geen eigenaar.',
       days.length ? dayChart(days, [
-        { className: 'chart__bar--ownerless', value: (d) => d.ownerless },
-        { className: '', value: (d) => d.with_question - d.ownerless },
+        { label: 'Zonder eigenaar', colour: cssColour('--error', '#b3261e'), value: (d) => d.ownerless },
+        { label: 'Met eigenaar', colour: cssColour('--primary', '#1f5fa8'), value: (d) => d.with_question - d.ownerless },
       ], 'Staafdiagram: gesprekken met een vraag per dag, met het deel zonder eigenaar. De getallen staan in de tabel.')
         : null,
       table('Gesprekken per dag', ['Dag', 'Gesprekken', 'Met vraag', 'Zonder mens', 'Zonder eigenaar',
@@ -202,6 +186,7 @@
     const scores = Object.entries(result.csat.scores || {}).map(([score, n]) => ({ label: `${score} van 5`, value: n }));
     const products = (result.top_products || []).map((p) => ({ label: (labels.products || {})[p.product] || p.product,
       value: p.count }));
+    destroyCharts($('stats-content'));
     $('stats-content').replaceChildren(
       page.desk.el('p', { class: 'stats__period' }, `Periode: ${periodText}.`),
       figures(result),
@@ -216,6 +201,7 @@
       listBlock('stats-csat', 'Heeft Balie geholpen?', 'Antwoorden van inwoners op 1 (helemaal niet) tot 5 (heel goed).',
         result.csat.responses ? scores : [], 'Cijfer'));
     $('stats-content').hidden = false;
+    drawPendingCharts();
     $('stats-loaded').textContent = `Cijfers van ${periodText} geladen.`;
   }
 
