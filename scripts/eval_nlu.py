@@ -1158,9 +1158,10 @@ def render_markdown(report: dict) -> str:
 
     add("## Where training time goes")
     add("")
-    add("Per pipeline component, from the `Node ... loading/running` lines of `rasa train nlu --debug` "
-        "(one-second resolution; train_X and run_X nodes of a component are summed). \"Outside the graph\" is process "
-        "start-up (importing Rasa/TensorFlow), reading and validating the data, and packaging the model.")
+    add("Per pipeline component, from the `Node ... loading/running` lines of `rasa train --debug` "
+        "(`rasa train nlu --debug` for a system trained here) (one-second resolution; train_X and run_X nodes "
+        "of a component are summed). \"Outside the graph\" is process start-up (importing Rasa/TensorFlow), "
+        "reading and validating the data, and packaging the model.")
     add("")
     for key in ("a", "b"):
         r = results.get(key)
