@@ -163,6 +163,11 @@ async def post_message(request: Request, conversation_id: str):
     # The actions' outcome (custom payload) is for the statistics, never for the citizen.
     visible, outcome = split_replies(answers)
     shown = [answer for answer in visible if answer.get("text") or answer.get("buttons")]
+    if control == "bot" and not answers:
+        # Rasa said nothing at all: the custom action it ran failed (action server down or
+        # crashing; Rasa logs it and answers with an empty list). The citizen never waits in
+        # silence: say so, with the phone number. The message is stored and Rasa has it.
+        shown = [{"text": unavailable_nl(request)}]
     # A natural end (a department, organisation or case named): the last reply invites the
     # widget to ask "Heeft dit je geholpen?" (`csat: true`, see docs/api.md).
     ask_csat = outcome is not None and outcome.ends_conversation

@@ -185,15 +185,17 @@ def test_a_killed_action_server_comes_back_while_the_bot_service_keeps_answering
     os.kill(killed, signal.SIGKILL)
     started = time.monotonic()
 
-    # The bot service answers at once, never a hang. What the citizen sees depends on whether Rasa
-    # needed a custom action: then Rasa's answer is empty (a Dutch "other ways to reach us" message
-    # for that case is issue 14's fault work, not built yet).
+    # The bot service answers at once, never a hang and never silence: a question that needs a
+    # custom action (Rasa then answers with an empty list) gets the Dutch "not reachable, call us".
     conversation = new_conversation(supervised)
-    reply = say(supervised, conversation, "hallo", timeout=30)
+    reply = say(supervised, conversation, "wanneer wordt het grofvuil opgehaald", timeout=30)
     answered_s = time.monotonic() - started
     assert reply.status_code in (200, 503), reply.text
     if reply.status_code == 503:
-        assert "niet" in reply.json()["message"].lower()
+        assert "niet bereikbaar" in reply.json()["message"]
+    else:
+        texts = [m["text"] for m in reply.json()["messages"] if m["sender"] == "bot"]
+        assert texts and "niet bereikbaar" in texts[-1] and "bel" in texts[-1], reply.text
     assert answered_s < 15
 
     # /health answers all along: first with the action server down, then ok again.
